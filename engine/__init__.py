@@ -1,0 +1,21 @@
+"""Patient-pathway explainer: which leukemia maintenance options two Canadian Cancer Society pages
+describe for a profile, with the quoted sentences. It explains documents; it never recommends."""
+
+from engine.errors import CitationError, EngineError, InputError, PathwayError, RulebaseError
+from engine.explainer import explain
+from engine.loader import load_rulebase
+from engine.rulebase import Rulebase
+from schemas.explanation import Explanation, Status
+
+__all__ = [
+    "CitationError",
+    "EngineError",
+    "Explanation",
+    "InputError",
+    "PathwayError",
+    "Rulebase",
+    "RulebaseError",
+    "Status",
+    "explain",
+    "load_rulebase",
+]

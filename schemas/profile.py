@@ -1,0 +1,175 @@
+"""Patient profiles: a discriminated union on `disease`.
+
+Only facts that the two documents use are fields; anything else is rejected (`extra="forbid"`).
+"Unknown" is a first-class value: `unknown` for choices, `null` for yes/no facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    Tag,
+)
+
+
+class CytogeneticRisk(StrEnum):
+    FAVOURABLE = "favourable"
+    INTERMEDIATE = "intermediate"
+    UNFAVOURABLE = "unfavourable"
+    UNKNOWN = "unknown"
+
+
+class TransplantStatus(StrEnum):
+    RECEIVED = "received"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"  # "unable to have a stem cell transplant"
+    UNKNOWN = "unknown"
+
+
+class AllSubtype(StrEnum):
+    B_CELL = "b_cell"
+    T_CELL = "t_cell"
+    MATURE_B_CELL = "mature_b_cell"  # Burkitt-type leukemia
+    UNKNOWN = "unknown"
+
+
+class PhStatus(StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    UNKNOWN = "unknown"
+
+
+class ImatinibResponse(StrEnum):
+    EFFECTIVE = "effective"
+    NOT_EFFECTIVE = "not_effective"
+    UNKNOWN = "unknown"
+
+
+def _choice(aliases: Mapping[str, str]) -> Callable[[Any], Any]:
+    """Normalise a choice: any case, `-` or space for `_`, and the given spelling aliases."""
+
+    def normalise(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        key = value.strip().lower().replace("-", "_").replace(" ", "_")
+        return aliases.get(key, key)
+
+    return normalise
+
+
+def _unknown_as_none(value: Any) -> Any:
+    # A yes/no fact may be written `unknown`; it means the same as null.
+    if isinstance(value, str) and value.strip().lower() == "unknown":
+        return None
+    return value
+
+
+def _disease_name(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+YesNoUnknown = Annotated[StrictBool | None, BeforeValidator(_unknown_as_none)]
+
+_RISK_ALIASES = {
+    "favorable": "favourable",
+    "unfavorable": "unfavourable",
+    "adverse": "unfavourable",
+}
+_SUBTYPE_ALIASES = {"burkitt": "mature_b_cell"}
+_NO_ALIASES: dict[str, str] = {}
+
+
+class _Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AmlProfile(_Profile):
+    """A person with acute myeloid leukemia."""
+
+    disease: Annotated[Literal["AML"], BeforeValidator(_disease_name)] = Field(
+        title="Disease", description="Acute myeloid leukemia."
+    )
+    cytogenetic_risk: Annotated[CytogeneticRisk, BeforeValidator(_choice(_RISK_ALIASES))] = Field(
+        default=CytogeneticRisk.UNKNOWN,
+        title="Cytogenetic risk (chromosome changes)",
+        description="favourable, intermediate, unfavourable or unknown "
+        "(favorable, unfavorable and adverse are accepted).",
+    )
+    flt3_mutation: YesNoUnknown = Field(
+        default=None, title="FLT3 mutation", description="true, false, or null when unknown."
+    )
+    transplant_status: Annotated[TransplantStatus, BeforeValidator(_choice(_NO_ALIASES))] = Field(
+        default=TransplantStatus.UNKNOWN,
+        title="Stem cell transplant",
+        description="received, eligible, ineligible (unable to have a stem cell transplant) "
+        "or unknown.",
+    )
+    in_remission: YesNoUnknown = Field(
+        default=None, title="In remission", description="true, false, or null when unknown."
+    )
+
+
+class AllProfile(_Profile):
+    """A person with acute lymphoblastic leukemia."""
+
+    disease: Annotated[Literal["ALL"], BeforeValidator(_disease_name)] = Field(
+        title="Disease", description="Acute lymphoblastic leukemia."
+    )
+    subtype: Annotated[AllSubtype, BeforeValidator(_choice(_SUBTYPE_ALIASES))] = Field(
+        default=AllSubtype.UNKNOWN,
+        title="ALL subtype",
+        description="b_cell, t_cell, mature_b_cell (Burkitt-type; `burkitt` is accepted) "
+        "or unknown.",
+    )
+    ph_status: Annotated[PhStatus, BeforeValidator(_choice(_NO_ALIASES))] = Field(
+        default=PhStatus.UNKNOWN,
+        title="Philadelphia chromosome (Ph) status",
+        description="positive, negative or unknown.",
+    )
+    imatinib_response: Annotated[ImatinibResponse, BeforeValidator(_choice(_NO_ALIASES))] = Field(
+        default=ImatinibResponse.UNKNOWN,
+        title="Response to imatinib",
+        description="effective, not_effective or unknown.",
+    )
+    intensive_earlier_treatment: YesNoUnknown = Field(
+        default=None,
+        title="More intense treatment in earlier phases",
+        description="true, false, or null when unknown.",
+    )
+    cns_involvement: YesNoUnknown = Field(
+        default=None,
+        title="Central nervous system (CNS) involvement",
+        description="true, false, or null when unknown.",
+    )
+
+
+def _profile_tag(value: Any) -> str | None:
+    disease = (
+        value.get("disease") if isinstance(value, Mapping) else getattr(value, "disease", None)
+    )
+    return _disease_name(disease) if isinstance(disease, str) else None
+
+
+Profile = Annotated[
+    Annotated[AmlProfile, Tag("AML")] | Annotated[AllProfile, Tag("ALL")],
+    Discriminator(
+        _profile_tag,
+        custom_error_type="invalid_disease",
+        custom_error_message='field \'disease\' must be "AML" or "ALL"',
+    ),
+]
+"""A validated profile of either disease."""
+
+PROFILE_MODELS: dict[str, type[AmlProfile] | type[AllProfile]] = {
+    "AML": AmlProfile,
+    "ALL": AllProfile,
+}
