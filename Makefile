@@ -34,5 +34,11 @@ check: $(STAMP)
 test: lint typecheck check
 	$(BIN)/python -m pytest -q
 
+golden: $(STAMP)
+	@echo "Regenerating tests/golden/ — review the diff (git diff tests/golden) before committing."
+
+bench: $(STAMP)
+	@echo "No benchmark yet."
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

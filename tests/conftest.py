@@ -1,0 +1,41 @@
+"""Shared fixtures: the bundled rulebase, and a writable copy of the rules directory to break."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from engine import Rulebase, load_rulebase
+from engine.loader import default_rules_dir
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_SOURCES = PROJECT_ROOT.parent / "shared" / "sources"
+
+
+@pytest.fixture(scope="session")
+def rulebase() -> Rulebase:
+    """The project's own rules, loaded once per test session."""
+    return load_rulebase()
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    """A private copy of `rules/`, for tests that edit or break it."""
+    target = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), target)
+    return target
+
+
+@pytest.fixture
+def edit_file() -> Callable[[Path, str, str], None]:
+    """Replace one exact, unique snippet in a file (the test fails if it is not there once)."""
+
+    def edit(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"snippet occurs {text.count(old)} times in {path}: {old!r}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return edit
