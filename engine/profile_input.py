@@ -88,7 +88,10 @@ def _unexpected_field_hint(field: str, disease: str | None) -> str:
     if field in field_domains(other):
         return f"'{field}' is a field of {other} profiles, and this profile is {disease}"
     allowed = ["disease", *field_domains(disease)]
-    close = difflib.get_close_matches(field, allowed, n=1)
+    # A prefix ("flt3" for "flt3_mutation") is as telling as a close spelling.
+    close = [name for name in allowed if name.startswith(field.lower())] or (
+        difflib.get_close_matches(field, allowed, n=1)
+    )
     if close:
         return f"unknown field; did you mean '{close[0]}'?"
     return (

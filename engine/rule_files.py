@@ -14,6 +14,7 @@ from engine.safe_yaml import YamlProblem, parse_yaml
 Model = TypeVar("Model", bound=BaseModel)
 
 _LISTS_OF_IDENTIFIED_ITEMS = ("rules", "notes", "options")
+_MAX_PROBLEMS_LISTED = 5
 
 
 def read_yaml_model(path: Path, model: type[Model]) -> Model:
@@ -32,12 +33,20 @@ def read_yaml_model(path: Path, model: type[Model]) -> Model:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        rule_id, field = _locate(raw, first["loc"])
-        more = f" (and {error.error_count() - 1} more problems)" if error.error_count() > 1 else ""
+        located = [(*_locate(raw, detail["loc"]), detail["msg"]) for detail in error.errors()]
+        rule_id, field, _ = located[0]
+        problems = [
+            f"{where or 'file'}: {message}"
+            for item_id, where, message in located[:_MAX_PROBLEMS_LISTED]
+            if item_id == rule_id
+        ]
+        if len(located) > len(problems):
+            problems.append(f"{len(located) - len(problems)} more problems elsewhere in the file")
+        # The error's prefix already names the first problem's field.
+        what = located[0][2] if len(problems) == 1 else "; ".join(problems)
         raise RulebaseError(
-            f"{first['msg']}{more}",
-            f"Fix '{field}' to match the {model.__name__} format." if field else None,
+            what,
+            f"Fix it to match the {model.__name__} format (see README, Rule format).",
             path=path,
             rule_id=rule_id,
             field=field,

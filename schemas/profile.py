@@ -55,9 +55,12 @@ class ImatinibResponse(StrEnum):
 
 
 def _choice(aliases: Mapping[str, str]) -> Callable[[Any], Any]:
-    """Normalise a choice: any case, `-` or space for `_`, and the given spelling aliases."""
+    """Normalise a choice: any case, `-` or space for `_`, the given spelling aliases, and null
+    for `unknown` (as for yes/no facts)."""
 
     def normalise(value: Any) -> Any:
+        if value is None:
+            return "unknown"
         if not isinstance(value, str):
             return value
         key = value.strip().lower().replace("-", "_").replace(" ", "_")

@@ -77,20 +77,29 @@ class NotOf(_Data):
 
 
 def _condition_kind(value: Any) -> str | None:
+    # Tags are bracketed so that error locations can drop them: "when.all.0.field", not
+    # "when.all.all.0.field.field".
+    if value == "always":
+        return "[always]"
     if isinstance(value, BaseModel):
-        return {AllOf: "all", AnyOf: "any", NotOf: "not", FieldCondition: "field"}.get(type(value))
+        kinds = {AllOf: "[all]", AnyOf: "[any]", NotOf: "[not]", FieldCondition: "[field]"}
+        return kinds.get(type(value))
     if isinstance(value, dict):
         for key in ("all", "any", "not", "field"):
             if key in value:
-                return key
+                return f"[{key}]"
     return None
 
 
+_CONDITION_MEMBERS = (
+    Annotated[AllOf, Tag("[all]")]
+    | Annotated[AnyOf, Tag("[any]")]
+    | Annotated[NotOf, Tag("[not]")]
+    | Annotated[FieldCondition, Tag("[field]")]
+)
+
 Condition = Annotated[
-    Annotated[AllOf, Tag("all")]
-    | Annotated[AnyOf, Tag("any")]
-    | Annotated[NotOf, Tag("not")]
-    | Annotated[FieldCondition, Tag("field")],
+    _CONDITION_MEMBERS,
     Discriminator(
         _condition_kind,
         custom_error_type="invalid_condition",
@@ -99,7 +108,14 @@ Condition = Annotated[
 ]
 """A condition tree: `all`/`any` of conditions, `not` a condition, or one field comparison."""
 
-When = Literal["always"] | Condition
+When = Annotated[
+    Annotated[Literal["always"], Tag("[always]")] | _CONDITION_MEMBERS,
+    Discriminator(
+        _condition_kind,
+        custom_error_type="invalid_condition",
+        custom_error_message="`when` is `always` or a mapping with one of: all, any, not, field",
+    ),
+]
 """`always`, or a condition over the profile."""
 
 AllOf.model_rebuild()

@@ -63,8 +63,12 @@ def test_case(case: dict[str, Any], rulebase: Rulebase) -> None:
         if needs.get(option_id) != expected
     ]
     shown = {note.id for note in explanation.notes}
-    differences += [f"note {n} expected but not shown" for n in case.get("notes_shown", []) if n not in shown]
-    differences += [f"note {n} shown but not expected" for n in case.get("notes_hidden", []) if n in shown]
+    differences += [
+        f"note {n} expected but not shown" for n in case.get("notes_shown", []) if n not in shown
+    ]
+    differences += [
+        f"note {n} shown but not expected" for n in case.get("notes_hidden", []) if n in shown
+    ]
     if "missing_information" in case:
         missing = list(explanation.missing_information)
         if missing != case["missing_information"]:

@@ -1,0 +1,168 @@
+"""Loading refuses a broken rules directory with the file, the rule id and what is wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from engine import RulebaseError, load_rulebase
+
+Edit = Callable[[Path, str, str], None]
+
+SORAFENIB_CONDITION = "        - field: flt3_mutation\n          is: true\n"
+
+
+def _load_error(rules: Path) -> RulebaseError:
+    with pytest.raises(RulebaseError) as caught:
+        load_rulebase(rules)
+    return caught.value
+
+
+def test_shipped_rulebase_loads(rules_copy: Path) -> None:
+    rulebase = load_rulebase(rules_copy)
+    assert {o.id for o in rulebase.options["AML"]} == {
+        "aml-oral-azacitidine",
+        "aml-sorafenib",
+        "aml-supportive-care",
+        "aml-clinical-trials",
+    }
+    assert len(rulebase.options["ALL"]) == 11
+
+
+def test_quote_not_verbatim(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(rules_copy / "aml.yaml", "most commonly given as oral", "usually given as oral")
+    error = _load_error(rules_copy)
+    assert error.path is not None and error.path.endswith("aml.yaml")
+    assert error.rule_id == "aml-rule-chemotherapy-without-transplant"
+    assert "not verbatim in aml-maintenance" in str(error)
+    assert "Did you mean" in str(error)
+
+
+def test_whitespace_in_quotes_may_differ(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml",
+        "quote: Chemotherapy is the main maintenance treatment for AML.",
+        'quote: "Chemotherapy  is the main\\n maintenance treatment for AML."',
+    )
+    assert load_rulebase(rules_copy).rules[0].citations[0].quote.startswith("Chemotherapy  is")
+
+
+def test_unknown_field(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml", SORAFENIB_CONDITION, "        - field: flt3\n          is: true\n"
+    )
+    error = _load_error(rules_copy)
+    assert (error.rule_id, error.field) == ("aml-rule-sorafenib-after-transplant", "when.field")
+    assert "unknown field 'flt3'" in str(error) and "flt3_mutation" in str(error)
+
+
+def test_field_of_the_other_disease(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml",
+        SORAFENIB_CONDITION,
+        "        - field: ph_status\n          is: positive\n",
+    )
+    assert "'ph_status' is a field of ALL profiles" in str(_load_error(rules_copy))
+
+
+def test_unknown_value(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml", "in: [intermediate, unfavourable]", "in: [intermediate, poor]"
+    )
+    error = _load_error(rules_copy)
+    assert error.field == "when.cytogenetic_risk"
+    assert "no value 'poor'" in str(error) and "favourable, intermediate, unfavourable" in str(
+        error
+    )
+
+
+def test_string_true_is_not_a_boolean_value(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml",
+        SORAFENIB_CONDITION,
+        '        - field: flt3_mutation\n          is: "true"\n',
+    )
+    assert "no value 'true'" in str(_load_error(rules_copy))
+
+
+def test_unknown_is_not_a_rule_value(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml", "in: [intermediate, unfavourable]", "in: [intermediate, unknown]"
+    )
+    assert "compares 'cytogenetic_risk' with 'unknown'" in str(_load_error(rules_copy))
+
+
+def test_duplicate_id(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml", "- id: aml-rule-clinical-trials", "- id: aml-rule-supportive-care"
+    )
+    error = _load_error(rules_copy)
+    assert error.rule_id == "aml-rule-supportive-care" and "used twice" in str(error)
+
+
+def test_duplicate_yaml_key(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml",
+        "    concludes: aml-sorafenib\n",
+        "    concludes: aml-sorafenib\n    concludes: aml-sorafenib\n",
+    )
+    assert "key 'concludes' is repeated" in str(_load_error(rules_copy))
+
+
+def test_conclusion_of_unknown_option(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml", "    concludes: aml-sorafenib\n", "    concludes: aml-sorafenb\n"
+    )
+    error = _load_error(rules_copy)
+    assert error.field == "concludes" and "Did you mean 'aml-sorafenib'" in str(error)
+
+
+def test_structural_error_names_rule_and_field(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml",
+        "    title: Clinical trials open to people with AML\n",
+        "    titel: Clinical trials\n",
+    )
+    error = _load_error(rules_copy)
+    assert error.rule_id == "aml-rule-clinical-trials"
+    assert error.field == "title"
+    assert "title: Field required" in str(error) and "titel: Extra inputs are not permitted" in str(
+        error
+    )
+
+
+def test_treatment_not_in_a_cited_quote(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml",
+        "      - Sorafenib (Nexavar)\n",
+        "      - Sorafenib (Nexavar) 400 mg twice daily\n",
+    )
+    error = _load_error(rules_copy)
+    assert (error.rule_id, error.field) == ("aml-sorafenib", "treatments")
+
+
+def test_unlisted_yaml_file_is_refused(rules_copy: Path) -> None:
+    (rules_copy / "extra-rules.yaml").write_text("disease: AML\n", encoding="utf-8")
+    error = _load_error(rules_copy)
+    assert error.path is not None and error.path.endswith("extra-rules.yaml")
+
+
+def test_missing_rules_directory(tmp_path: Path) -> None:
+    assert "rules directory not found" in str(_load_error(tmp_path / "nowhere"))
+
+
+def test_unknown_document_in_citation(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml",
+        "      - document: aml-maintenance\n        quote: Talk to your doctor about clinical trials open to people with AML in Canada.",
+        "      - document: cml-maintenance\n        quote: Talk to your doctor about clinical trials open to people with AML in Canada.",
+    )
+    assert "unknown document 'cml-maintenance'" in str(_load_error(rules_copy))
+
+
+def test_rulebase_hash_changes_with_the_rules(rules_copy: Path, edit_file: Edit) -> None:
+    before = load_rulebase(rules_copy).sha256
+    edit_file(rules_copy / "aml.yaml", "All three must hold.", "All three conditions must hold.")
+    assert load_rulebase(rules_copy).sha256 != before
