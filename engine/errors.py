@@ -16,7 +16,8 @@ class PathwayError(Exception):
 
 
 class RulebaseError(PathwayError):
-    """A rules directory that cannot be loaded: the file, rule and field say where."""
+    """A rules directory that cannot be loaded: the file, rule and field say where, and `kind`
+    says which check refused it (e.g. `unknown-field`, `duplicate-id`, `drifted-citation`)."""
 
     def __init__(
         self,
@@ -26,7 +27,9 @@ class RulebaseError(PathwayError):
         path: Path | str | None = None,
         rule_id: str | None = None,
         field: str | None = None,
+        kind: str = "invalid-rulebase",
     ) -> None:
+        self.kind = kind
         self.path = None if path is None else str(path)
         self.rule_id = rule_id
         self.field = field
@@ -51,7 +54,9 @@ class CitationError(RulebaseError):
     ) -> None:
         self.document = document
         self.quote = quote
-        super().__init__(what, fix, path=path, rule_id=rule_id, field=field)
+        super().__init__(
+            what, fix, path=path, rule_id=rule_id, field=field, kind="drifted-citation"
+        )
 
 
 class InputError(PathwayError):

@@ -70,6 +70,7 @@ def load_rulebase(path: str | Path | None = None) -> Rulebase:
                     path=path,
                     rule_id=item.id,
                     field="id",
+                    kind="duplicate-id",
                 )
             seen_ids[item.id] = path
         options[rule_file.disease] = rule_file.options
@@ -165,6 +166,7 @@ def _checked(node: Node, disease: str, path: Path, rule_id: str, part: str) -> N
                 path=path,
                 rule_id=rule_id,
                 field=f"{part}.field",
+                kind="unknown-field",
             )
         for value in leaf.values:
             if value == UNKNOWN:
@@ -174,6 +176,7 @@ def _checked(node: Node, disease: str, path: Path, rule_id: str, part: str) -> N
                     path=path,
                     rule_id=rule_id,
                     field=f"{part}.{leaf.field}",
+                    kind="unknown-value",
                 )
             # bool is a subclass of int, not str: compare types exactly so `true` != "true".
             if not any(
@@ -186,6 +189,7 @@ def _checked(node: Node, disease: str, path: Path, rule_id: str, part: str) -> N
                     path=path,
                     rule_id=rule_id,
                     field=f"{part}.{leaf.field}",
+                    kind="unknown-value",
                 )
     return node
 
@@ -213,6 +217,7 @@ def _check_treatments_are_quoted(rule_file: RuleFile, rules: list[LoadedRule], p
                     path=path,
                     rule_id=option.id,
                     field="treatments",
+                    kind="unquoted-treatment",
                 )
 
 

@@ -72,6 +72,7 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
                     "Metadata must quote the stored document verbatim.",
                     path=meta_path,
                     field=field,
+                    kind="drifted-metadata",
                 )
     return document
 

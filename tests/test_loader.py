@@ -36,7 +36,7 @@ def test_quote_not_verbatim(rules_copy: Path, edit_file: Edit) -> None:
     error = _load_error(rules_copy)
     assert error.path is not None and error.path.endswith("aml.yaml")
     assert error.rule_id == "aml-rule-chemotherapy-without-transplant"
-    assert "not verbatim in aml-maintenance" in str(error)
+    assert "not verbatim in aml-maintenance" in str(error) and error.kind == "drifted-citation"
     assert "Did you mean" in str(error)
 
 
@@ -55,6 +55,7 @@ def test_unknown_field(rules_copy: Path, edit_file: Edit) -> None:
     )
     error = _load_error(rules_copy)
     assert (error.rule_id, error.field) == ("aml-rule-sorafenib-after-transplant", "when.field")
+    assert error.kind == "unknown-field"
     assert "unknown field 'flt3'" in str(error) and "flt3_mutation" in str(error)
 
 
@@ -72,7 +73,7 @@ def test_unknown_value(rules_copy: Path, edit_file: Edit) -> None:
         rules_copy / "aml.yaml", "in: [intermediate, unfavourable]", "in: [intermediate, poor]"
     )
     error = _load_error(rules_copy)
-    assert error.field == "when.cytogenetic_risk"
+    assert (error.field, error.kind) == ("when.cytogenetic_risk", "unknown-value")
     assert "no value 'poor'" in str(error) and "favourable, intermediate, unfavourable" in str(
         error
     )
@@ -100,6 +101,7 @@ def test_duplicate_id(rules_copy: Path, edit_file: Edit) -> None:
     )
     error = _load_error(rules_copy)
     assert error.rule_id == "aml-rule-supportive-care" and "used twice" in str(error)
+    assert error.kind == "duplicate-id"
 
 
 def test_duplicate_yaml_key(rules_copy: Path, edit_file: Edit) -> None:
@@ -140,7 +142,11 @@ def test_treatment_not_in_a_cited_quote(rules_copy: Path, edit_file: Edit) -> No
         "      - Sorafenib (Nexavar) 400 mg twice daily\n",
     )
     error = _load_error(rules_copy)
-    assert (error.rule_id, error.field) == ("aml-sorafenib", "treatments")
+    assert (error.rule_id, error.field, error.kind) == (
+        "aml-sorafenib",
+        "treatments",
+        "unquoted-treatment",
+    )
 
 
 def test_unlisted_yaml_file_is_refused(rules_copy: Path) -> None:
