@@ -28,6 +28,9 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, MappingNode):
+            # e.g. `!!set word`: the base class refuses it with a marked error.
+            return super().construct_mapping(node, deep=deep)
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -60,3 +63,9 @@ def parse_yaml(text: str) -> Any:
         raise YamlProblem(str(error)) from None
     except RecursionError:
         raise YamlProblem("the document nests too deeply") from None
+    except (ValueError, TypeError, KeyError, OverflowError) as error:
+        # PyYAML's constructors for explicit tags (`!!int abc`, `!!bool x`, `!!timestamp
+        # 2020-13-45`) raise plain Python errors instead of YAMLError.
+        raise YamlProblem(
+            f"a tagged value cannot be read ({error.__class__.__name__}: {error})"
+        ) from None
