@@ -20,6 +20,8 @@ demo: $(STAMP)
 		echo "################ $$profile"; \
 		$(BIN)/pathway explain "$$profile" || exit 1; \
 	done
+	@echo "################ walkthroughs of three headline cases (all cases: pathway walkthrough)"
+	@$(BIN)/pathway walkthrough aml-intermediate-no-transplant aml-flt3-after-transplant all-imatinib-not-working
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine schemas tests
@@ -36,9 +38,12 @@ test: lint typecheck check
 
 golden: $(STAMP)
 	@echo "Regenerating tests/golden/ — review the diff (git diff tests/golden) before committing."
+	$(BIN)/pathway table --disease AML --format markdown > tests/golden/decision-table-aml.md
+	$(BIN)/pathway table --disease ALL --format markdown > tests/golden/decision-table-all.md
+	for case in aml-intermediate-no-transplant all-imatinib-not-working; do $(BIN)/pathway walkthrough $$case --format markdown > tests/golden/walkthrough-$$case.md || exit 1; done
 
 bench: $(STAMP)
-	@echo "No benchmark yet."
+	$(BIN)/python tests/benchmarks/bench_explain.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

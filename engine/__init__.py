@@ -1,6 +1,7 @@
 """Patient-pathway explainer: which leukemia maintenance options two Canadian Cancer Society pages
 describe for a profile, with the quoted sentences. It explains documents; it never recommends."""
 
+from engine.batch import BatchResult, explain_many
 from engine.errors import CitationError, EngineError, InputError, PathwayError, RulebaseError
 from engine.explainer import explain
 from engine.loader import load_rulebase
@@ -8,6 +9,7 @@ from engine.rulebase import Rulebase
 from schemas.explanation import Explanation, Status
 
 __all__ = [
+    "BatchResult",
     "CitationError",
     "EngineError",
     "Explanation",
@@ -17,5 +19,6 @@ __all__ = [
     "RulebaseError",
     "Status",
     "explain",
+    "explain_many",
     "load_rulebase",
 ]

@@ -22,7 +22,11 @@ from schemas.profile import Profile
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 # Further commands live in their own modules, each with `register(subparsers)`.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "engine.cli_coverage",
+    "engine.cli_table",
+    "engine.cli_walkthrough",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -45,9 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
     explain_parser = subparsers.add_parser(
         "explain", help="explain one profile (YAML or JSON file, or - for stdin)"
     )
-    explain_parser.add_argument("file", metavar="FILE|-")
+    # FILE is optional only so that `--batch` can replace it; _explain insists on one of them.
+    explain_parser.add_argument("file", metavar="FILE|-", nargs="?")
     explain_parser.add_argument("--format", choices=FORMATS, default="text")
-    explain_parser.set_defaults(handler=_explain)
+    explain_parser.add_argument(
+        "--batch",
+        metavar="IN.jsonl|-",
+        help="explain one JSON profile per line; writes one JSON line per input line",
+    )
+    explain_parser.add_argument(
+        "-o", "--output", metavar="OUT.jsonl", help="with --batch: write to this file"
+    )
+    explain_parser.set_defaults(handler=_explain, usage_error=explain_parser.error)
 
     check_parser = subparsers.add_parser("check", help="load and verify the rulebase")
     check_parser.set_defaults(handler=_check)
@@ -83,6 +96,17 @@ def _fail(error: PathwayError, code: int) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    if args.batch is not None:
+        if args.file is not None:
+            args.usage_error("give either FILE or --batch, not both")
+        # Imported here so that explaining one file does not pay for the batch module.
+        from engine.cli_batch import run_batch
+
+        return run_batch(args.batch, args.output, rulebase_from(args))
+    if args.file is None:
+        args.usage_error("the following arguments are required: FILE|-")
+    if args.output is not None:
+        args.usage_error("-o/--output is only for --batch")
     name, document = read_profile_document(args.file)
     rulebase = rulebase_from(args)
     try:
@@ -94,7 +118,21 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    rulebase = rulebase_from(args)
+    # Imported here: verification is only needed by this command (and keeps edits to this shared
+    # module inside _check).
+    from engine.verification import Finding, finding_of_load_error, verify
+
+    try:
+        rulebase = rulebase_from(args)
+    except RulebaseError as error:
+        findings: tuple[Finding, ...] = (finding_of_load_error(error),)
+    else:
+        findings = verify(rulebase)
+    if findings:
+        for finding in findings:
+            print(f"pathway: check: {finding}", file=sys.stderr)
+        print(f"pathway: check: {len(findings)} problem(s) found", file=sys.stderr)
+        return EXIT_FAILED
     citations = sum(len(rule.citations) for rule in rulebase.rules)
     citations += sum(len(note.citations) for note in rulebase.notes)
     options = sum(len(options) for options in rulebase.options.values())

@@ -73,7 +73,18 @@ def explain(
     the same Explanation.
     """
     validated = validate_profile(profile)
-    return build_explanation(rulebase or default_rulebase(), validated)
+    return cached_explanation(rulebase or default_rulebase(), validated)
+
+
+def cached_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:
+    """`build_explanation`, memoised per rulebase on the validated profile.
+
+    The first call for a profile goes through durable-rules; later calls return the same frozen
+    Explanation object.
+    """
+    return rulebase.explanations.get_or_build(
+        profile, lambda validated: build_explanation(rulebase, validated)
+    )
 
 
 def build_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:

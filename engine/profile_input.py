@@ -77,7 +77,9 @@ def describe_validation_error(error: ValidationError, raw: Any) -> tuple[str, st
             message = _unexpected_field_hint(field, disease)
         elif "input" in detail and detail["type"] != "invalid_disease":
             message = f"{message} (got {detail['input']!r})"
-        problems.append(f"field '{field}': {message}" if field else message)
+        # The disease error's own message already names the field.
+        named = field and detail["type"] != "invalid_disease"
+        problems.append(f"field '{field}': {message}" if named else message)
     return "; ".join(problems), first_field
 
 

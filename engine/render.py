@@ -65,7 +65,8 @@ def affected_by(explanation: Explanation, field: str) -> list[str]:
     return [item.id for item in items if field in item.needs]
 
 
-def _wrap(text: str, indent: str) -> list[str]:
+def wrap(text: str, indent: str) -> list[str]:
+    """Lines of at most 96 characters with a hanging indent (shared by the text renderers)."""
     # Hanging indent, and never split "aml-maintenance" or a long word across lines.
     lines = textwrap.wrap(
         text,
@@ -95,10 +96,10 @@ def render_text(explanation: Explanation) -> str:
         out += ["", "Notes from the documents", "------------------------"]
         for note in explanation.notes:
             prefix = "" if note.status is Status.APPLIES else "(may apply) "
-            out += _wrap(f"* {prefix}{note.text}", "  ")
+            out += wrap(f"* {prefix}{note.text}", "  ")
             if note.needs:
                 needs = ", ".join(field_label(f) for f in note.needs)
-                out += _wrap(f"Depends on: {needs}", "    ")
+                out += wrap(f"Depends on: {needs}", "    ")
             out += _text_quotes(note.citations)
     out += [
         "",
@@ -108,12 +109,12 @@ def render_text(explanation: Explanation) -> str:
     if explanation.missing_information:
         for field in explanation.missing_information:
             affected = ", ".join(affected_by(explanation, field))
-            out += _wrap(f"- {field_label(field)} ({field}): affects {affected}", "  ")
+            out += wrap(f"- {field_label(field)} ({field}): affects {affected}", "  ")
     else:
         out.append("  None: every option's status is decided by the facts given.")
     out += ["", "Sources"]
     for source in explanation.provenance.sources:
-        out += _wrap(
+        out += wrap(
             f"{source.title} — {source.publisher} [{source.document}, sha256 {source.sha256[:12]}…]",
             "  ",
         )
@@ -121,24 +122,24 @@ def render_text(explanation: Explanation) -> str:
     out.append(
         f"  Rulebase {provenance.rulebase_version} (sha256 {provenance.rulebase_sha256[:12]}…)"
     )
-    out += ["", *_wrap(f"IMPORTANT: {explanation.disclaimer}", "")]
+    out += ["", *wrap(f"IMPORTANT: {explanation.disclaimer}", "")]
     return "\n".join(out) + "\n"
 
 
 def _text_option(option: OptionResult) -> list[str]:
     out = ["", f"* {option.title}  [{option.id}]"]
     if option.treatments:
-        out += _wrap(f"Treatments named: {'; '.join(option.treatments)}", "    ")
+        out += wrap(f"Treatments named: {'; '.join(option.treatments)}", "    ")
     if option.reasons:
         out.append("    Conditions:")
         for reason in option.reasons:
-            out += _wrap(f"- {reason.text}", "      ")
+            out += wrap(f"- {reason.text}", "      ")
     else:
-        out += _wrap("Conditions: none — the page sets no condition on the situation.", "    ")
+        out += wrap("Conditions: none — the page sets no condition on the situation.", "    ")
     for what_if in option.what_if:
-        out += _wrap(f"Would change: {what_if_text(what_if)}", "    ")
+        out += wrap(f"Would change: {what_if_text(what_if)}", "    ")
     for note in option.rule_notes:
-        out += _wrap(f"Reading: {note}", "    ")
+        out += wrap(f"Reading: {note}", "    ")
     out.append("    The page says:")
     out += _text_quotes(option.citations)
     return out
@@ -148,7 +149,7 @@ def _text_quotes(citations: tuple[Citation, ...]) -> list[str]:
     out = []
     for citation in citations:
         quote = " ".join(citation.quote.split())
-        out += _wrap(f"\u201c{quote}\u201d ({citation_location(citation)})", "      ")
+        out += wrap(f"\u201c{quote}\u201d ({citation_location(citation)})", "      ")
     return out
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from engine.compiler import compile_condition, encode_fact, split_into_rulesets
 from engine.conditions import Node
 from engine.durable_adapter import DurableMatcher
+from engine.explanation_cache import ExplanationCache
 from engine.profile_space import Value
 from engine.sources import SourceDocument
 from schemas.citation import Citation
@@ -113,6 +114,12 @@ class Rulebase:
     disclaimer: str
     disclaimer_citation: Citation
     firing: Firing = field(repr=False)
+    # Finished explanations by profile: owned by this rulebase, so results never leak across
+    # rulebases (see engine/explanation_cache.py).
+    explanations: ExplanationCache = field(default_factory=ExplanationCache, init=False, repr=False)
+
+    def __repr__(self) -> str:
+        return f"Rulebase(version={self.version!r}, root={str(self.root)!r})"
 
     def rules_concluding(self, option_id: str) -> tuple[LoadedRule, ...]:
         return tuple(rule for rule in self.rules if rule.spec.concludes == option_id)

@@ -89,6 +89,7 @@ def test_bad_profile_exits_2_naming_file_and_field(
     assert err.startswith("pathway: error: ") and "Traceback" not in err
     for fragment in expected:
         assert fragment in err
+    assert "field 'disease': field 'disease'" not in err
 
 
 def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
