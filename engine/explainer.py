@@ -141,6 +141,7 @@ def _note_result(note: LoadedNote, verdict: Verdict) -> NoteResult | None:
         text=" ".join(note.spec.text.split()),
         status=verdict.status,
         needs=verdict.needs,
+        what_if=_what_if(verdict),
         citations=note.citations,
     )
 

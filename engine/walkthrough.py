@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from engine.cases import LoadedCase
 from engine.explainer import explain
-from engine.profile_space import facts_of, field_domains
+from engine.profile_space import facts_of
 from engine.render import (
     STATUS_HEADINGS,
     STATUS_WORDS,
@@ -206,7 +206,7 @@ def build_walkthrough(loaded: LoadedCase, rulebase: Rulebase) -> Walkthrough:
             if any(s.status is status for s in steps)
         ),
         missing=tuple(
-            _missing_fact(field, explanation, rulebase) for field in explanation.missing_information
+            _missing_fact(field, explanation) for field in explanation.missing_information
         ),
         unknown_without_effect=tuple(
             field_label(name) for name in unknown if name not in explanation.missing_information
@@ -353,7 +353,7 @@ def _note_step(note: NoteResult, where: dict[tuple[str, int, int], str]) -> Note
     )
 
 
-def _missing_fact(field: str, explanation: Explanation, rulebase: Rulebase) -> MissingFact:
+def _missing_fact(field: str, explanation: Explanation) -> MissingFact:
     effects = []
     for option in explanation.options:
         for what_if in option.what_if:
@@ -361,21 +361,22 @@ def _missing_fact(field: str, explanation: Explanation, rulebase: Rulebase) -> M
                 effects.append(f"{option.title} — {what_if_text(what_if)}")
     for note in explanation.notes:
         if field in note.needs:
-            effects.append(_note_what_if(note, field, explanation, rulebase))
+            effects.append(_note_what_if(note, field))
     return MissingFact(field=field, label=field_label(field), effects=tuple(effects))
 
 
-def _note_what_if(
-    note: NoteResult, field: str, explanation: Explanation, rulebase: Rulebase
-) -> str:
-    # Notes carry no what-if of their own: ask `explain` with the one fact filled in.
-    outcomes = []
-    for value in field_domains(explanation.profile.disease)[field]:
-        changed = {**explanation.profile.model_dump(mode="json"), field: value}
-        shown = {n.id: n.status for n in explain(changed, rulebase=rulebase).notes}
-        status = shown.get(note.id)
-        words = "not shown" if status is None else f"shown ({NOTE_STATUS_WORDS[status]})"
-        outcomes.append(f"{value_label(value)} → {words}")
+def _note_what_if(note: NoteResult, field: str) -> str:
+    outcomes = [
+        f"{value_label(o.value)} → "
+        + (
+            "not shown"
+            if o.status is Status.DOES_NOT_APPLY
+            else f"shown ({NOTE_STATUS_WORDS[o.status]})"
+        )
+        for what_if in note.what_if
+        if what_if.field == field
+        for o in what_if.outcomes
+    ]
     return (
         f"The note \u201c{_first_sentence(note.text)}\u201d — if {field_label(field)} were known: "
         + "; ".join(outcomes)

@@ -75,6 +75,10 @@ class NoteResult(_Result):
     text: str
     status: Literal[Status.APPLIES, Status.NEEDS_INFORMATION]
     needs: tuple[str, ...]
+    what_if: tuple[WhatIf, ...] = Field(
+        description="For each needed field, the note's status for each value (does_not_apply: "
+        "not shown)."
+    )
     citations: tuple[Citation, ...]
 
 

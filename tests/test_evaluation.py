@@ -123,6 +123,15 @@ def test_what_if_agrees_with_explaining_the_completed_profile(
                 assert (
                     next(o for o in completed.options if o.id == option.id).status == outcome.status
                 )
+    for note in explanation.notes:
+        assert [w.field for w in note.what_if] == list(note.needs)
+        for what_if in note.what_if:
+            for outcome in what_if.outcomes:
+                completed = explain(
+                    _profile(disease, {**facts, what_if.field: outcome.value}), rulebase=rulebase
+                )
+                shown = {n.id: n.status for n in completed.notes}
+                assert shown.get(note.id, Status.DOES_NOT_APPLY) == outcome.status
 
 
 def test_unknown_exception_does_not_block_but_known_one_does(rulebase: Rulebase) -> None:
