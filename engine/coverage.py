@@ -142,7 +142,7 @@ def _document_coverage(
                 Cover(
                     item.id,
                     "rule" if isinstance(item, LoadedRule) else "note",
-                    _relative(item.path, rulebase.root),
+                    rulebase.display_path(item.path),
                 )
                 for item, _ in covering
             )
@@ -221,10 +221,3 @@ def _spans_whole(statement: Statement, citations: list[Citation]) -> bool:
             break
         position = max(position, citation.end)
     return bool(citations) and position >= statement.end
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return path.name

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from engine.conditions import fields_of
-from engine.explainer import build_explanation
+from engine.explainer import cached_explanation
 from engine.profile_space import Value, every_profile, facts_of, field_domains
 from engine.rulebase import Rulebase
 from engine.vocabulary import field_label, value_label
@@ -54,7 +54,7 @@ def decision_table(rulebase: Rulebase, disease: str) -> DecisionTable:
     always = tuple(note.id for note in rulebase.notes_of(disease) if not fields_of(note.when))
     rows = []
     for profile in every_profile(disease):
-        explanation = build_explanation(rulebase, profile)
+        explanation = cached_explanation(rulebase, profile)
         rows.append(
             Row(
                 facts=facts_of(profile),

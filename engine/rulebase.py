@@ -121,6 +121,14 @@ class Rulebase:
     def __repr__(self) -> str:
         return f"Rulebase(version={self.version!r}, root={str(self.root)!r})"
 
+    def display_path(self, path: Path) -> str:
+        """A rule file's path as reports show it: relative to the rules directory's parent
+        (e.g. `rules/aml.yaml`), or as given when it lies elsewhere."""
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
     def rules_concluding(self, option_id: str) -> tuple[LoadedRule, ...]:
         return tuple(rule for rule in self.rules if rule.spec.concludes == option_id)
 

@@ -82,7 +82,7 @@ def verify(rulebase: Rulebase) -> tuple[Finding, ...]:
                 Finding(
                     "unsatisfiable",
                     f"note's `when` holds for no {note.disease} profile, so it is never shown",
-                    _shown(note.path, rulebase),
+                    rulebase.display_path(note.path),
                     note.id,
                 )
             )
@@ -106,7 +106,7 @@ def _complete_profiles(rulebase: Rulebase) -> dict[str, list[World]]:
 
 
 def _rule_findings(rule: LoadedRule, worlds: list[World], rulebase: Rulebase) -> list[Finding]:
-    path = _shown(rule.path, rulebase)
+    path = rulebase.display_path(rule.path)
     holding = [(facts, names) for facts, names in worlds if when_name(rule.id) in names]
     if not holding:
         return [
@@ -172,7 +172,7 @@ def _contradictions(rulebase: Rulebase, worlds: dict[str, list[World]]) -> list[
                                 f"its exception excludes '{option.id}' for a profile that rule "
                                 f"'{concluding.id}' concludes it for ({_profile_text(example)}); "
                                 "make the rules agree, e.g. give both the same `unless`",
-                                _shown(excepted.path, rulebase),
+                                rulebase.display_path(excepted.path),
                                 excepted.id,
                             )
                         )
@@ -196,7 +196,7 @@ def _unconcluded_options(rulebase: Rulebase, worlds: dict[str, list[World]]) -> 
                 Finding(
                     "option-never-concluded",
                     f"{problem}; add a rule citing the sentence that describes it, or remove it",
-                    None if path is None else _shown(path, rulebase),
+                    None if path is None else rulebase.display_path(path),
                     option.id,
                 )
             )
@@ -205,10 +205,3 @@ def _unconcluded_options(rulebase: Rulebase, worlds: dict[str, list[World]]) -> 
 
 def _profile_text(facts: Mapping[str, Value]) -> str:
     return ", ".join(f"{field_label(name)}: {value_label(value)}" for name, value in facts.items())
-
-
-def _shown(path: Path, rulebase: Rulebase) -> str:
-    try:
-        return str(path.relative_to(rulebase.root.parent))
-    except ValueError:
-        return str(path)
