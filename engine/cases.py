@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.errors import InputError
 from engine.explainer import validate_profile
-from engine.profile_input import describe_validation_error
+from engine.profile_input import describe_validation_error, read_input_text
 from engine.rulebase import Rulebase
 from engine.safe_yaml import YamlProblem, parse_yaml
 from schemas.case import Case, CaseTeaching
@@ -69,17 +69,12 @@ def find_case(name: str, directory: Path | None = None) -> LoadedCase:
 
 def read_case(path: Path) -> LoadedCase:
     """Read and validate one case file; InputError names the file and the field."""
-    name = str(path)
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CASE_BYTES + 1)
-        text = data.decode("utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", "Check the path or give a case id.", path=name) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read the case file: {error}", None, path=name) from None
-    if len(data) > MAX_CASE_BYTES:
-        raise InputError(f"larger than {MAX_CASE_BYTES:,} bytes", "A case is a page.", path=name)
+    name, text = read_input_text(
+        str(path),
+        limit=MAX_CASE_BYTES,
+        size_fix="A case is a page.",
+        not_found_fix="Check the path or give a case id.",
+    )
     try:
         raw = parse_yaml(text)
     except YamlProblem as problem:

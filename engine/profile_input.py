@@ -20,28 +20,34 @@ MAX_INPUT_BYTES = 1_000_000
 
 def read_profile_document(source: str) -> tuple[str, Any]:
     """(display name, parsed YAML/JSON document) of a file path or `-` for stdin."""
+    name, text = read_input_text(
+        source, limit=MAX_INPUT_BYTES, size_fix="A profile is a few lines."
+    )
+    return name, parse_profile_text(text, name)
+
+
+def read_input_text(
+    source: str, *, limit: int, size_fix: str, not_found_fix: str = "Check the path."
+) -> tuple[str, str]:
+    """(display name, UTF-8 text) of a file path or `-` for stdin, reading at most `limit` bytes;
+    InputError names the file for a missing, unreadable, oversized or non-UTF-8 input."""
     name = "<stdin>" if source == STDIN else source
     try:
         if source == STDIN:
-            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+            data = sys.stdin.buffer.read(limit + 1)
         else:
             with Path(source).open("rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
+                data = handle.read(limit + 1)
     except FileNotFoundError:
-        raise InputError("file not found", "Check the path.", path=name) from None
+        raise InputError("file not found", not_found_fix, path=name) from None
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", None, path=name) from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(
-            f"input is larger than {MAX_INPUT_BYTES:,} bytes",
-            "A profile is a few lines.",
-            path=name,
-        )
+    if len(data) > limit:
+        raise InputError(f"input is larger than {limit:,} bytes", size_fix, path=name)
     try:
-        text = data.decode("utf-8")
+        return name, data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("input is not UTF-8 text", None, path=name) from None
-    return name, parse_profile_text(text, name)
 
 
 def parse_profile_text(text: str, name: str) -> Any:

@@ -257,3 +257,25 @@ def test_cli_list(capsys: pytest.CaptureFixture[str]) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(CASE_PARAMS)
     assert "aml-flt3-relapsed  The same patient, after the AML has come back" in lines
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "file not found"),
+        (b"id: x\xff\n", "input is not UTF-8 text"),
+        (b"#" * 200_001, "input is larger than 200,000 bytes"),
+    ],
+)
+def test_unreadable_case_file_names_the_file(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    from engine.cases import read_case
+    from engine.errors import InputError
+
+    path = tmp_path / "broken-case.yaml"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        read_case(path)
+    assert caught.value.path == str(path) and message in str(caught.value)
