@@ -1,11 +1,11 @@
 """Patient-pathway explainer: which leukemia maintenance options two Canadian Cancer Society pages
 describe for a profile, with the quoted sentences. It explains documents; it never recommends."""
 
-from engine.batch import BatchResult, explain_many
 from engine.errors import CitationError, EngineError, InputError, PathwayError, RulebaseError
-from engine.explainer import explain
-from engine.loader import load_rulebase
-from engine.rulebase import Rulebase
+from engine.reasoning.batch import BatchResult, explain_many
+from engine.reasoning.explainer import explain
+from engine.rulebase.loader import load_rulebase
+from engine.rulebase.model import Rulebase
 from schemas.explanation import Explanation, Status
 
 __all__ = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine import Rulebase, load_rulebase
-from engine.loader import default_rules_dir
+from engine.rulebase.loader import default_rules_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SOURCES = PROJECT_ROOT.parent / "shared" / "sources"

@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from engine.profile_space import field_domains
+from engine.domain.profile_space import field_domains
 
 
 def facts(disease: str) -> st.SearchStrategy[dict[str, Any]]:

@@ -18,11 +18,11 @@ from collections.abc import Mapping
 import pytest
 
 from engine import Rulebase
-from engine.conditions import Leaf, Node, leaves
-from engine.evaluation import Worlds
-from engine.explainer import build_explanation
-from engine.profile_space import Value, completions, every_profile, facts_of
-from engine.rulebase import LoadedRule, unless_name, when_name
+from engine.domain.conditions import Leaf, Node, leaves
+from engine.domain.profile_space import Value, completions, every_profile, facts_of
+from engine.reasoning.evaluation import Worlds
+from engine.reasoning.explainer import build_explanation
+from engine.rulebase.model import LoadedRule, unless_name, when_name
 from schemas.explanation import Outcome, Status
 
 Truth = bool | None  # None: unknown

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from engine import BatchResult, Rulebase, Status, explain, explain_many
-from engine.batch import MAX_LINE_BYTES, explain_jsonl, read_lines
 from engine.cli import main
-from engine.profile_space import every_profile
+from engine.domain.profile_space import every_profile
+from engine.reasoning.batch import MAX_LINE_BYTES, explain_jsonl, read_lines
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT_ROOT / "examples" / "batch" / "profiles.jsonl"

@@ -11,10 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from engine import Explanation, Rulebase, Status, explain, load_rulebase
-from engine import explanation_cache as explanation_cache_module
-from engine.durable_adapter import DurableMatcher
-from engine.explanation_cache import cache_key
-from engine.profile_space import every_profile
+from engine.domain.profile_space import every_profile
+from engine.matching.durable_adapter import DurableMatcher
+from engine.reasoning import cache as explanation_cache_module
+from engine.reasoning.cache import cache_key
 from schemas.profile import AmlProfile
 
 AML_NO_TRANSPLANT = {

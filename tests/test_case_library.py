@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from engine import InputError, Rulebase, explain
-from engine.cases import (
+from engine.domain.profile_space import every_profile
+from engine.teaching.cases import (
     LoadedCase,
     bundled_cases,
     case_paths,
@@ -20,7 +21,6 @@ from engine.cases import (
     read_case,
     teaching_differences,
 )
-from engine.profile_space import every_profile
 from schemas.explanation import Explanation
 
 CASES = bundled_cases()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from engine import Rulebase, explain
-from engine.safe_yaml import parse_yaml
+from engine.inputs.safe_yaml import parse_yaml
 
 CASES_DIR = Path(__file__).parent / "cases"
 _ALLOWED_KEYS = {

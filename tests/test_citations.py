@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from engine import CitationError, Rulebase
-from engine.citations import SearchableText
-from engine.sources import resolve_quote
+from engine.rulebase.searchable_text import SearchableText
+from engine.rulebase.sources import resolve_quote
 from schemas.rule import QuoteRef
 
 TEXT = "First line.\n\n  •  a bullet   item\nSecond  sentence here. Repeat. Repeat."

@@ -11,8 +11,8 @@ import pytest
 
 from engine import Rulebase, load_rulebase
 from engine.cli import main
-from engine.coverage import CoverageReport, coverage_report, covers
-from engine.statements import Statement
+from engine.review.coverage import CoverageReport, coverage_report, covers
+from engine.review.statements import Statement
 from schemas.citation import Citation
 
 EditFile = Callable[[Path, str, str], None]

@@ -12,7 +12,7 @@ import pytest
 
 from engine import Rulebase
 from engine.cli import main
-from engine.decision_table import decision_table, render_table
+from engine.review.decision_table import decision_table, render_table
 from schemas.explanation import Status
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from engine import EngineError, Rulebase
-from engine.durable_adapter import DurableMatcher
-from engine.profile_space import completions, field_domains
+from engine.domain.profile_space import completions, field_domains
+from engine.matching.durable_adapter import DurableMatcher
 
 RULESETS = {
     "demo-0": {

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Rulebase, Status, explain
-from engine.profile_space import field_domains
+from engine.domain.profile_space import field_domains
 from schemas.rule import AllOf, AnyOf, FieldCondition, NotOf
 from tests import strategies
 

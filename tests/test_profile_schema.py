@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from engine.explainer import validate_profile
+from engine.reasoning.explainer import validate_profile
 from schemas.profile import AllProfile, AmlProfile
 
 

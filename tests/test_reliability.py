@@ -22,7 +22,7 @@ from strategies import json_values, profile_like_mappings, yaml_like_text
 
 from engine import Explanation, Rulebase, Status, explain, load_rulebase
 from engine.cli import main
-from engine.profile_space import completions, every_profile
+from engine.domain.profile_space import completions, every_profile
 
 PATHWAY = Path(sys.executable).with_name("pathway")
 THREADS = 16

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from engine import explain
-from engine.render import render
+from engine.rendering.explanation import render
 from tests import strategies
 
 

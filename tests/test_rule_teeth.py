@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from engine import Rulebase
-from engine.conditions import fields_of
-from engine.evaluation import Verdict, Worlds, judge
-from engine.explainer import validate_profile
-from engine.profile_space import facts_of
-from engine.rulebase import LoadedNote, LoadedRule
-from engine.safe_yaml import parse_yaml
+from engine.domain.conditions import fields_of
+from engine.domain.profile_space import facts_of
+from engine.inputs.safe_yaml import parse_yaml
+from engine.reasoning.evaluation import Verdict, Worlds, judge
+from engine.reasoning.explainer import validate_profile
+from engine.rulebase.model import LoadedNote, LoadedRule
 from schemas.explanation import Status
 
 CASES_DIR = Path(__file__).parent / "cases"

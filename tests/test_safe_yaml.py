@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.safe_yaml import YamlProblem, parse_yaml
+from engine.inputs.safe_yaml import YamlProblem, parse_yaml
 
 
 @pytest.mark.parametrize(

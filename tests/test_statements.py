@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from engine import Rulebase
-from engine.statements import INTRODUCTION, is_heading, split_statements
+from engine.review.statements import INTRODUCTION, is_heading, split_statements
 
 # The headings of the stored pages, read off the text by hand, in order.
 AML_HEADINGS = [

@@ -10,7 +10,7 @@ import pytest
 
 from engine import Rulebase
 from engine.cli import main
-from engine.verification import verify, verify_rules_dir
+from engine.review.verification import verify, verify_rules_dir
 
 EditFile = Callable[[Path, str, str], None]
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from engine import Rulebase
-from engine.cases import LoadedCase, bundled_cases, find_case
 from engine.cli import main
-from engine.walkthrough import Walkthrough, build_walkthrough, merge_spans
-from engine.walkthrough_markdown import render_walkthrough_markdown
-from engine.walkthrough_text import render_walkthrough_text
+from engine.teaching.cases import LoadedCase, bundled_cases, find_case
+from engine.teaching.markdown import render_walkthrough_markdown
+from engine.teaching.text import render_walkthrough_text
+from engine.teaching.walkthrough import Walkthrough, build_walkthrough, merge_spans
 from schemas.explanation import Status
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -270,8 +270,8 @@ def test_cli_list(capsys: pytest.CaptureFixture[str]) -> None:
 def test_unreadable_case_file_names_the_file(
     tmp_path: Path, content: bytes | None, message: str
 ) -> None:
-    from engine.cases import read_case
     from engine.errors import InputError
+    from engine.teaching.cases import read_case
 
     path = tmp_path / "broken-case.yaml"
     if content is not None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from engine import Rulebase
-from engine.cases import LoadedCase, bundled_cases, read_case
 from engine.cli import main
-from engine.walkthrough import Walkthrough, build_walkthrough
-from engine.walkthrough_html import render_index_html, render_walkthrough_html
+from engine.teaching.cases import LoadedCase, bundled_cases, read_case
+from engine.teaching.html import render_index_html, render_walkthrough_html
+from engine.teaching.walkthrough import Walkthrough, build_walkthrough
 
 CASES = bundled_cases()
 BY_ID = {loaded.id: loaded for loaded in CASES}

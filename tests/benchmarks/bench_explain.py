@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from engine import explain, load_rulebase
-from engine.batch import explain_jsonl, read_lines
-from engine.explainer import default_rulebase
-from engine.profile_space import every_profile, facts_of
+from engine.domain.profile_space import every_profile, facts_of
+from engine.reasoning.batch import explain_jsonl, read_lines
+from engine.reasoning.explainer import default_rulebase
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PATHWAY = Path(sys.executable).with_name("pathway")
@@ -131,9 +131,9 @@ def whole_space_cold() -> list[Row]:
 
 def decision_table_module() -> list[Row]:
     """engine/decision_table.py (written in parallel), when it exists."""
-    if importlib.util.find_spec("engine.decision_table") is None:
+    if importlib.util.find_spec("engine.review.decision_table") is None:
         return []
-    build = importlib.import_module("engine.decision_table").decision_table
+    build = importlib.import_module("engine.review.decision_table").decision_table
     rulebase = load_rulebase()
     start = time.perf_counter()
     for disease in DISEASES:
@@ -141,7 +141,7 @@ def decision_table_module() -> list[Row]:
     elapsed = time.perf_counter() - start
     return [
         (
-            "engine.decision_table, both diseases, cold",
+            "engine.review.decision_table, both diseases, cold",
             f"{elapsed * 1000:.0f} ms",
             "< 1 s",
             elapsed < 1.0,

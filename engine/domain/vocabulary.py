@@ -1,0 +1,39 @@
+"""Plain-language labels for fields and values, for the reasons and the renderers."""
+
+from __future__ import annotations
+
+from engine.domain.profile_space import Value
+from schemas.profile import PROFILE_MODELS
+
+_VALUE_LABELS: dict[str, str] = {
+    "ineligible": "ineligible (unable to have a stem cell transplant)",
+    "eligible": "eligible (able to have a stem cell transplant)",
+    "received": "received (has had a stem cell transplant)",
+    "b_cell": "B-cell",
+    "t_cell": "T-cell",
+    "mature_b_cell": "mature B-cell (Burkitt-type)",
+    "not_effective": "not effective",
+}
+
+
+def field_label(field: str) -> str:
+    for model in PROFILE_MODELS.values():
+        info = model.model_fields.get(field)
+        if info is not None and info.title:
+            return info.title
+    return field.replace("_", " ")
+
+
+def value_label(value: Value | None) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _VALUE_LABELS.get(value, value.replace("_", " "))
+
+
+def values_label(values: tuple[Value, ...], conjunction: str = "or") -> str:
+    labels = [value_label(v) for v in values]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} {conjunction} {labels[-1]}"

@@ -1,0 +1,72 @@
+"""Reading one YAML data file of the rules directory into its Pydantic model, with errors that
+name the file, the rule id and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from engine.errors import RulebaseError
+from engine.inputs.safe_yaml import YamlProblem, parse_yaml
+
+Model = TypeVar("Model", bound=BaseModel)
+
+_LISTS_OF_IDENTIFIED_ITEMS = ("rules", "notes", "options")
+_MAX_PROBLEMS_LISTED = 5
+
+
+def read_yaml_model(path: Path, model: type[Model]) -> Model:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RulebaseError(
+            f"cannot read the file: {error.__class__.__name__}: {error}",
+            "Check that the file exists and is UTF-8 text.",
+            path=path,
+        ) from None
+    try:
+        raw = parse_yaml(text)
+    except YamlProblem as problem:
+        raise RulebaseError(str(problem), "Fix the YAML at that line.", path=path) from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        located = [(*_locate(raw, detail["loc"]), detail["msg"]) for detail in error.errors()]
+        rule_id, field, _ = located[0]
+        problems = [
+            f"{where or 'file'}: {message}"
+            for item_id, where, message in located[:_MAX_PROBLEMS_LISTED]
+            if item_id == rule_id
+        ]
+        if len(located) > len(problems):
+            problems.append(f"{len(located) - len(problems)} more problems elsewhere in the file")
+        # The error's prefix already names the first problem's field.
+        what = located[0][2] if len(problems) == 1 else "; ".join(problems)
+        raise RulebaseError(
+            what,
+            f"Fix it to match the {model.__name__} format (see README, Rule format).",
+            path=path,
+            rule_id=rule_id,
+            field=field,
+        ) from None
+
+
+def _locate(raw: Any, loc: tuple[int | str, ...]) -> tuple[str | None, str | None]:
+    """Turn a Pydantic location into (id of the enclosing rule/note/option, dotted field path)."""
+    rule_id = None
+    if (
+        len(loc) >= 2
+        and loc[0] in _LISTS_OF_IDENTIFIED_ITEMS
+        and isinstance(loc[1], int)
+        and isinstance(raw, dict)
+    ):
+        items = raw.get(str(loc[0]))
+        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            item_id = items[loc[1]].get("id")
+            rule_id = str(item_id) if item_id is not None else f"{loc[0]}[{loc[1]}]"
+        loc = loc[2:]
+    # Drop Pydantic's union-member tags ("all", "field", "literal['always']") from the path.
+    parts = [str(part) for part in loc if not (isinstance(part, str) and "[" in part)]
+    return rule_id, ".".join(parts) or None

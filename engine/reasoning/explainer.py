@@ -1,0 +1,226 @@
+"""`explain`: a validated profile and a rulebase in, a frozen Explanation out."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import InitErrorDetails
+
+from engine.domain.conditions import Leaf, leaves
+from engine.domain.profile_space import Facts, facts_of, field_domains
+from engine.domain.vocabulary import field_label, value_label, values_label
+from engine.reasoning.evaluation import Verdict, Worlds, judge
+from engine.rulebase.loader import load_rulebase
+from engine.rulebase.model import LoadedNote, LoadedRule, Rulebase
+from schemas.citation import Citation
+from schemas.explanation import (
+    ConditionReason,
+    Explanation,
+    NoteResult,
+    OptionResult,
+    Outcome,
+    Provenance,
+    SourceProvenance,
+    Status,
+    WhatIf,
+    WhatIfOutcome,
+)
+from schemas.profile import AllProfile, AmlProfile, Profile
+
+AnyProfile = AmlProfile | AllProfile
+
+# The one module-level mutable state: the default rulebase, loaded on first use.
+_DEFAULT_RULEBASE_LOCK = threading.Lock()
+_default_rulebase: Rulebase | None = None
+
+
+def default_rulebase() -> Rulebase:
+    """The project's own `rules/`, loaded and verified once per process."""
+    global _default_rulebase
+    with _DEFAULT_RULEBASE_LOCK:
+        if _default_rulebase is None:
+            _default_rulebase = load_rulebase()
+        return _default_rulebase
+
+
+@cache
+def _profile_adapter() -> TypeAdapter[AnyProfile]:
+    return TypeAdapter(Profile)
+
+
+def validate_profile(profile: Mapping[str, Any] | AnyProfile) -> AnyProfile:
+    """Validate and normalise a profile; raises pydantic.ValidationError naming the field."""
+    if isinstance(profile, AmlProfile | AllProfile):
+        return profile
+    if not isinstance(profile, Mapping):
+        raise ValidationError.from_exception_data(
+            "Profile", [InitErrorDetails(type="dict_type", loc=(), input=profile)]
+        )
+    return _profile_adapter().validate_python(dict(profile))
+
+
+def explain(
+    profile: Mapping[str, Any] | AnyProfile, *, rulebase: Rulebase | None = None
+) -> Explanation:
+    """What the documents say about maintenance options for this profile, and why.
+
+    `profile` is a mapping (e.g. parsed JSON/YAML) or an already validated profile; it is never
+    mutated. Raises pydantic.ValidationError for an invalid profile. The same input always gives
+    the same Explanation.
+    """
+    validated = validate_profile(profile)
+    return cached_explanation(rulebase or default_rulebase(), validated)
+
+
+def cached_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:
+    """`build_explanation`, memoised per rulebase on the validated profile.
+
+    The first call for a profile goes through durable-rules; later calls return the same frozen
+    Explanation object.
+    """
+    return rulebase.explanations.get_or_build(
+        profile, lambda validated: build_explanation(rulebase, validated)
+    )
+
+
+def build_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:
+    disease = profile.disease
+    facts = facts_of(profile)
+    worlds = Worlds.of(rulebase, disease, facts)
+    options = tuple(
+        _option_result(option_id, rulebase, worlds, facts)
+        for option_id in (option.id for option in rulebase.options.get(disease, ()))
+    )
+    notes = tuple(
+        result
+        for note in rulebase.notes_of(disease)
+        if (result := _note_result(note, judge(note, worlds))) is not None
+    )
+    needed = {field for option in options for field in option.needs}
+    needed.update(field for note in notes for field in note.needs)
+    return Explanation(
+        profile=profile,
+        options=options,
+        notes=notes,
+        missing_information=tuple(f for f in field_domains(disease) if f in needed),
+        disclaimer=rulebase.disclaimer,
+        provenance=_provenance(rulebase),
+    )
+
+
+def _option_result(
+    option_id: str, rulebase: Rulebase, worlds: Worlds, facts: Facts
+) -> OptionResult:
+    option = next(o for o in rulebase.options[worlds.disease] if o.id == option_id)
+    rules = rulebase.rules_concluding(option_id)
+    verdict = judge(rules, worlds)
+    return OptionResult(
+        id=option.id,
+        category=option.category,
+        title=option.title,
+        treatments=option.treatments,
+        status=verdict.status,
+        reasons=tuple(reason for rule in rules for reason in _reasons(rule, facts, verdict)),
+        needs=verdict.needs,
+        what_if=_what_if(verdict),
+        citations=_unique(citation for rule in rules for citation in rule.citations),
+        rules=tuple(rule.id for rule in rules),
+        rule_notes=tuple(" ".join(rule.spec.note.split()) for rule in rules),
+    )
+
+
+def _note_result(note: LoadedNote, verdict: Verdict) -> NoteResult | None:
+    if verdict.status is Status.DOES_NOT_APPLY:
+        return None
+    return NoteResult(
+        id=note.id,
+        text=" ".join(note.spec.text.split()),
+        status=verdict.status,
+        needs=verdict.needs,
+        what_if=_what_if(verdict),
+        citations=note.citations,
+    )
+
+
+def _what_if(verdict: Verdict) -> tuple[WhatIf, ...]:
+    return tuple(
+        WhatIf(
+            field=field,
+            outcomes=tuple(WhatIfOutcome(value=value, status=status) for value, status in outcomes),
+        )
+        for field, outcomes in verdict.what_if
+    )
+
+
+def _reasons(rule: LoadedRule, facts: Facts, verdict: Verdict) -> list[ConditionReason]:
+    blocked = rule.id in verdict.blocked_rules
+    reasons = [_reason(rule.id, "when", leaf, facts, blocked=False) for leaf in leaves(rule.when)]
+    if rule.unless is not None:
+        reasons += [
+            _reason(rule.id, "unless", leaf, facts, blocked=blocked) for leaf in leaves(rule.unless)
+        ]
+    return reasons
+
+
+_OUTCOME_WORDS = {
+    ("when", Outcome.HELD): "met",
+    ("when", Outcome.NOT_HELD): "not met",
+    ("when", Outcome.UNKNOWN): "not known",
+    ("unless", Outcome.HELD): "holds, but the exception as a whole does not",
+    ("unless", Outcome.NOT_HELD): "does not hold, so it does not block",
+    ("unless", Outcome.UNKNOWN): "not known, and an unknown exception does not block",
+    ("unless", Outcome.BLOCKED): "holds, so this exception blocks the option",
+}
+
+
+def _reason(rule_id: str, role: str, leaf: Leaf, facts: Facts, *, blocked: bool) -> ConditionReason:
+    actual = facts.get(leaf.field)
+    if actual is None:
+        outcome = Outcome.UNKNOWN
+    elif leaf.holds_for(actual):
+        outcome = Outcome.BLOCKED if blocked else Outcome.HELD
+    else:
+        outcome = Outcome.NOT_HELD
+    condition = _condition_text(leaf)
+    prefix = "Exception: " if role == "unless" else ""
+    return ConditionReason(
+        rule=rule_id,
+        role="unless" if role == "unless" else "when",
+        field=leaf.field,
+        operator=leaf.operator,
+        expected=leaf.values,
+        actual=actual,
+        outcome=outcome,
+        text=f"{prefix}{condition} — this profile: {value_label(actual)} — "
+        f"{_OUTCOME_WORDS[(role, outcome)]}",
+    )
+
+
+def _condition_text(leaf: Leaf) -> str:
+    label = field_label(leaf.field)
+    if leaf.positive:
+        return f"{label}: {values_label(leaf.values)}"
+    if len(leaf.values) == 1:
+        return f"{label}: not {value_label(leaf.values[0])}"
+    return f"{label}: neither {values_label(leaf.values, 'nor')}"
+
+
+def _provenance(rulebase: Rulebase) -> Provenance:
+    return Provenance(
+        rulebase_version=rulebase.version,
+        rulebase_sha256=rulebase.sha256,
+        sources=tuple(
+            SourceProvenance(
+                document=doc.id, title=doc.title, publisher=doc.publisher, sha256=doc.sha256
+            )
+            for doc in rulebase.sources.values()
+        ),
+    )
+
+
+def _unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
+    return tuple(dict.fromkeys(citations))

@@ -1,0 +1,122 @@
+"""The stored source documents: verbatim text plus metadata that is itself checked against it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from engine.errors import CitationError, RulebaseError
+from engine.inputs.rule_files import read_yaml_model
+from engine.rulebase.searchable_text import SearchableText
+from schemas.citation import Citation
+from schemas.rule import QuoteRef, SourceMeta
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    id: str
+    title: str
+    publisher: str
+    copyright: str
+    reviewers: tuple[str, ...]
+    references: tuple[str, ...]
+    text: str
+    sha256: str
+    path: Path
+
+    @cached_property
+    def searchable(self) -> SearchableText:
+        return SearchableText(self.text)
+
+
+def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
+    """Read `<id>.yaml` and its text file; every metadata string must be verbatim in the text."""
+    meta_path = sources_dir / f"{document_id}.yaml"
+    meta = read_yaml_model(meta_path, SourceMeta)
+    if meta.id != document_id:
+        raise RulebaseError(
+            f"metadata id '{meta.id}' does not match the file name",
+            f"Rename the file or set id: {document_id}.",
+            path=meta_path,
+            field="id",
+        )
+    text_path = sources_dir / meta.text_file
+    try:
+        raw = text_path.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RulebaseError(
+            f"cannot read the source text: {error}",
+            "Store the document as UTF-8 text beside its metadata.",
+            path=text_path,
+        ) from None
+    document = SourceDocument(
+        id=meta.id,
+        title=meta.title,
+        publisher=meta.publisher,
+        copyright=meta.copyright,
+        reviewers=meta.reviewers,
+        references=meta.references,
+        text=text,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        path=text_path,
+    )
+    for field in ("title", "publisher", "copyright", "reviewers", "references"):
+        value = getattr(meta, field)
+        for item in value if isinstance(value, tuple) else (value,):
+            if not document.searchable.find_all(item):
+                raise RulebaseError(
+                    f"metadata value is not in the text: {item!r}",
+                    "Metadata must quote the stored document verbatim.",
+                    path=meta_path,
+                    field=field,
+                    kind="drifted-metadata",
+                )
+    return document
+
+
+def resolve_quote(
+    ref: QuoteRef,
+    sources: dict[str, SourceDocument],
+    *,
+    path: Path,
+    rule_id: str,
+) -> Citation:
+    """Locate a quote in its document. It must occur exactly once; only whitespace may differ."""
+    document = sources.get(ref.document)
+    if document is None:
+        raise RulebaseError(
+            f"citation names unknown document '{ref.document}'",
+            f"Known documents: {', '.join(sorted(sources))}.",
+            path=path,
+            rule_id=rule_id,
+            field="citations.document",
+        )
+    spans = document.searchable.find_all(ref.quote)
+    if len(spans) == 1:
+        start, end = spans[0]
+        return Citation(document=document.id, quote=ref.quote, start=start, end=end)
+    if not spans:
+        closest = document.searchable.closest_passage(ref.quote)
+        raise CitationError(
+            f"quote is not verbatim in {document.id}: {ref.quote!r}",
+            f"Did you mean: {closest!r}?"
+            if closest
+            else "Copy the sentence from the stored text; only whitespace may differ.",
+            document=document.id,
+            quote=ref.quote,
+            path=path,
+            rule_id=rule_id,
+            field="citations.quote",
+        )
+    raise CitationError(
+        f"quote occurs {len(spans)} times in {document.id}: {ref.quote!r}",
+        "Quote a longer passage so that it points to one place.",
+        document=document.id,
+        quote=ref.quote,
+        path=path,
+        rule_id=rule_id,
+        field="citations.quote",
+    )
