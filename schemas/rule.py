@@ -6,6 +6,7 @@ a quote is verbatim in its document, is checked by the loader, which knows profi
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -197,3 +198,9 @@ class SourceMeta(_Data):
     copyright: str
     reviewers: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    # Provenance. `url` is where the publisher serves the page; `retrieved` the date this copy was
+    # taken; `sha256` the hash of the stored text file's bytes, checked at load time so that an
+    # edited text cannot pass for the recorded one.
+    url: str | None = Field(default=None, pattern=r"^https://\S+$")
+    retrieved: date | None = None
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")

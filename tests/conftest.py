@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,6 @@ from engine import Rulebase, load_rulebase
 from engine.rulebase.loader import default_rules_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_SOURCES = PROJECT_ROOT.parent / "shared" / "sources"
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +40,14 @@ def edit_file() -> Callable[[Path, str, str], None]:
         path.write_text(text.replace(old, new), encoding="utf-8")
 
     return edit
+
+
+def record_text_hash(text_path: Path) -> None:
+    """Record a deliberately edited source text's new SHA-256 in its metadata, as a maintainer
+    storing a revision would, so that a test reaches the checks behind the hash check."""
+    meta_path = text_path.with_suffix(".yaml")
+    digest = hashlib.sha256(text_path.read_bytes()).hexdigest()
+    meta = meta_path.read_text(encoding="utf-8")
+    updated, count = re.subn(r"(?m)^sha256: [0-9a-f]{64}$", f"sha256: {digest}", meta)
+    assert count == 1, f"{meta_path} records no sha256"
+    meta_path.write_text(updated, encoding="utf-8")

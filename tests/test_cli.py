@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,31 @@ def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
     pathway = Path(sys.executable).parent / "pathway"
     result = subprocess.run([str(pathway), "check"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_global_options_go_before_or_after_the_command(
+    capsys: pytest.CaptureFixture[str],
+    rules_copy: Path,
+    edit_file: Callable[[Path, str, str], None],
+) -> None:
+    edit_file(rules_copy / "rulebase.yaml", "version: 1.0.0", "version: 9.9.9")
+    for argv in (["--rules", str(rules_copy), "check"], ["check", "--rules", str(rules_copy)]):
+        code, out, _ = _run(capsys, *argv)
+        assert code == 0 and "rulebase 9.9.9" in out, argv
+    code, out, _ = _run(capsys, "coverage", "--rules", str(rules_copy), "--format", "json")
+    assert code == 0 and json.loads(out)
+    # Given twice, the one after the command wins, as for any option repeated later.
+    code, out, _ = _run(capsys, "--rules", "/nonexistent", "check", "--rules", str(rules_copy))
+    assert code == 0 and "9.9.9" in out
+
+
+def test_only_the_command_that_runs_is_imported() -> None:
+    script = (
+        "import sys\nfrom engine.cli.app import build_parser\n"
+        "build_parser(['schema'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('engine.cli.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "['engine.cli.app', 'engine.cli.common', 'engine.cli.schema']"

@@ -11,6 +11,7 @@ import pytest
 from engine import Rulebase
 from engine.cli import main
 from engine.review.verification import verify, verify_rules_dir
+from tests.conftest import record_text_hash
 
 EditFile = Callable[[Path, str, str], None]
 
@@ -147,6 +148,8 @@ def test_broken_rulebase_is_reported(
     expected: str,
 ) -> None:
     edit_file(rules_copy / file, old, new)
+    if file.endswith(".txt"):
+        record_text_hash(rules_copy / file)
     err = _check(capsys, rules_copy)
     assert expected in err
     assert "Traceback" not in err

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from engine.cli.common import EXIT_BAD_INPUT, EXIT_FAILED
 from engine.errors import InputError, PathwayError, RulebaseError
@@ -20,22 +21,65 @@ COMMANDS: tuple[str, ...] = ("explain", "check", "schema", "coverage", "table", 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; only the command named in `argv` is imported (all of them for `--help`), so a
+    command does not pay for the others' imports at start-up."""
     parser = argparse.ArgumentParser(
         prog="pathway",
         description="Explains which maintenance-treatment options two Canadian Cancer Society "
         "pages describe for a leukemia profile, quoting the text. It does not recommend "
         "treatment and does not replace a doctor.",
     )
-    parser.add_argument("--rules", metavar="DIR", help="rules directory (default: the bundled one)")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--rules", metavar="DIR", help=_RULES_HELP)
+    # The same option after the command; SUPPRESS keeps a value given before it.
+    global_options = argparse.ArgumentParser(add_help=False)
+    global_options.add_argument(
+        "--rules", metavar="DIR", default=argparse.SUPPRESS, help=_RULES_HELP
+    )
+    subparsers = _CommandParsers(
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND"), global_options
+    )
+    named = _command_in(argv)
     for command in COMMANDS:
-        importlib.import_module(f"engine.cli.{command}").register(subparsers)
+        if named is None or command == named:
+            importlib.import_module(f"engine.cli.{command}").register(subparsers)
     return parser
 
 
+_RULES_HELP = "rules directory (default: the bundled one)"
+
+
+class _CommandParsers:
+    """Stands in for argparse's subparsers action so that every command accepts the global
+    options too, without each command module having to remember them."""
+
+    def __init__(self, action: Any, global_options: argparse.ArgumentParser) -> None:
+        self._action = action
+        self._global_options = global_options
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parents = [*kwargs.pop("parents", ()), self._global_options]
+        parser: argparse.ArgumentParser = self._action.add_parser(name, parents=parents, **kwargs)
+        return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command named in `argv`, or None when there is none to trust (help, a typo)."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--rules":
+            next(tokens, None)
+        elif token.startswith("-"):
+            if token in ("-h", "--help"):
+                return None
+        else:
+            return token if token in COMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(arguments).parse_args(arguments)
     handler: Handler = args.handler
     try:
         return handler(args)

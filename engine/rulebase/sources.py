@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -25,6 +26,8 @@ class SourceDocument:
     text: str
     sha256: str
     path: Path
+    url: str | None = None
+    retrieved: date | None = None
 
     @cached_property
     def searchable(self) -> SearchableText:
@@ -52,6 +55,17 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
             "Store the document as UTF-8 text beside its metadata.",
             path=text_path,
         ) from None
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if meta.sha256 is not None and meta.sha256 != sha256:
+        raise RulebaseError(
+            f"the stored text {meta.text_file} has SHA-256 {sha256}, not the {meta.sha256} "
+            "recorded in its metadata",
+            "The text was changed by hand. Restore it, or record a new revision and review what "
+            "it changes before updating the metadata.",
+            path=meta_path,
+            field="sha256",
+            kind="text-changed",
+        )
     document = SourceDocument(
         id=meta.id,
         title=meta.title,
@@ -60,8 +74,10 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
         reviewers=meta.reviewers,
         references=meta.references,
         text=text,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=sha256,
         path=text_path,
+        url=meta.url,
+        retrieved=meta.retrieved,
     )
     for field in ("title", "publisher", "copyright", "reviewers", "references"):
         value = getattr(meta, field)
