@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -86,7 +87,9 @@ class SourceProvenance(_Result):
     document: str
     title: str
     publisher: str
-    sha256: str
+    sha256: str = Field(description="SHA-256 of the stored text the explanation quotes.")
+    url: str | None = Field(default=None, description="Where the publisher serves the page.")
+    retrieved: date | None = Field(default=None, description="When the stored text was taken.")
 
 
 class Provenance(_Result):

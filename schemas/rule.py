@@ -188,6 +188,14 @@ class Manifest(_Data):
     disclaimer: DisclaimerSpec
 
 
+class Revision(_Data):
+    """An earlier stored revision of a document's text, superseded by a later one."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    retrieved: date | None = None
+    replaced: date = Field(description="The day a newer revision was stored in its place.")
+
+
 class SourceMeta(_Data):
     """`rules/sources/<id>.yaml`: metadata of one stored document, every string verbatim in it."""
 
@@ -204,3 +212,5 @@ class SourceMeta(_Data):
     url: str | None = Field(default=None, pattern=r"^https://\S+$")
     retrieved: date | None = None
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # Earlier revisions, oldest first; `pathway sources update` appends to it.
+    revisions: tuple[Revision, ...] = ()

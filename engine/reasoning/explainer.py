@@ -215,7 +215,12 @@ def _provenance(rulebase: Rulebase) -> Provenance:
         rulebase_sha256=rulebase.sha256,
         sources=tuple(
             SourceProvenance(
-                document=doc.id, title=doc.title, publisher=doc.publisher, sha256=doc.sha256
+                document=doc.id,
+                title=doc.title,
+                publisher=doc.publisher,
+                sha256=doc.sha256,
+                url=doc.url,
+                retrieved=doc.retrieved,
             )
             for doc in rulebase.sources.values()
         ),

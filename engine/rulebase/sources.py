@@ -12,7 +12,7 @@ from engine.errors import CitationError, RulebaseError
 from engine.inputs.rule_files import read_yaml_model
 from engine.rulebase.searchable_text import SearchableText
 from schemas.citation import Citation
-from schemas.rule import QuoteRef, SourceMeta
+from schemas.rule import QuoteRef, Revision, SourceMeta
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class SourceDocument:
     path: Path
     url: str | None = None
     retrieved: date | None = None
+    revisions: tuple[Revision, ...] = ()
 
     @cached_property
     def searchable(self) -> SearchableText:
@@ -60,8 +61,9 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
         raise RulebaseError(
             f"the stored text {meta.text_file} has SHA-256 {sha256}, not the {meta.sha256} "
             "recorded in its metadata",
-            "The text was changed by hand. Restore it, or record a new revision and review what "
-            "it changes before updating the metadata.",
+            "The text was changed by hand. Restore it; to take a new revision of the page, review "
+            f"it with `pathway sources diff {meta.id} FILE`, then store it with "
+            f"`pathway sources update {meta.id} FILE`.",
             path=meta_path,
             field="sha256",
             kind="text-changed",
@@ -78,6 +80,7 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
         path=text_path,
         url=meta.url,
         retrieved=meta.retrieved,
+        revisions=meta.revisions,
     )
     for field in ("title", "publisher", "copyright", "reviewers", "references"):
         value = getattr(meta, field)
@@ -118,9 +121,12 @@ def resolve_quote(
         closest = document.searchable.closest_passage(ref.quote)
         raise CitationError(
             f"quote is not verbatim in {document.id}: {ref.quote!r}",
-            f"Did you mean: {closest!r}?"
-            if closest
-            else "Copy the sentence from the stored text; only whitespace may differ.",
+            (
+                f"Did you mean: {closest!r}?"
+                if closest
+                else "Copy the sentence from the stored text; only whitespace may differ."
+            )
+            + _revision_hint(document),
             document=document.id,
             quote=ref.quote,
             path=path,
@@ -135,4 +141,16 @@ def resolve_quote(
         path=path,
         rule_id=rule_id,
         field="citations.quote",
+    )
+
+
+def _revision_hint(document: SourceDocument) -> str:
+    """For a quote that broke because its page was revised: where to see the whole revision."""
+    if not document.revisions:
+        return ""
+    previous = document.revisions[-1]
+    return (
+        f" The text of {document.id} was revised on {previous.replaced} (previously SHA-256 "
+        f"{previous.sha256[:12]}…): `pathway sources diff {document.id} FILE` lists every "
+        "citation a revision changes, with the closest new passage."
     )
