@@ -401,8 +401,8 @@
     commit();
   });
   byId("controls").addEventListener("submit", function (event) { event.preventDefault(); });
+  // Also fires on Back and Forward between the entries `commit` pushes (they differ in fragment).
   window.addEventListener("hashchange", fromLocation);
-  window.addEventListener("popstate", fromLocation);
   fromLocation();
   performance.mark("explorer-first-render");
 }());
