@@ -41,7 +41,6 @@ def _explorer(args: argparse.Namespace) -> int:
         raise EngineError(
             f"the explorer page would be {len(page):,} bytes, over the {MAX_PAGE_BYTES:,} limit",
             "The rulebase has grown past what one page can carry; report it as a bug.",
-            kind="explorer-too-large",
         )
     target: Path = args.out
     try:

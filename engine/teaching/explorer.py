@@ -35,12 +35,6 @@ MAX_PAGE_BYTES = 3_000_000
 # A passage cited by items of several statuses is drawn as the most favourable of them.
 _STATUS_STRENGTH = (Status.APPLIES, Status.NEEDS_INFORMATION)
 _HIGHLIGHTED = frozenset(_STATUS_STRENGTH)
-_OUTCOME_WORDS = {
-    "held": "met",
-    "not_held": "not met",
-    "unknown": "not known",
-    "blocked": "exception holds",
-}
 
 
 def fact_token(value: Value | None) -> str:
@@ -53,16 +47,13 @@ def fact_token(value: Value | None) -> str:
     return value
 
 
-def profile_key(explanation_or_facts: Explanation | dict[str, Value | None]) -> str:
+def profile_key(explanation: Explanation) -> str:
     """The page's lookup key of a situation: the disease, then each fact's token, `|`-joined."""
-    if isinstance(explanation_or_facts, Explanation):
-        profile = explanation_or_facts.profile
-        facts = facts_of(profile)
-        disease = profile.disease
-    else:
-        facts = dict(explanation_or_facts)
-        disease = str(facts.pop("disease"))
-    return "|".join([disease, *(fact_token(facts.get(name)) for name in field_domains(disease))])
+    profile = explanation.profile
+    facts = facts_of(profile)
+    return "|".join(
+        [profile.disease, *(fact_token(facts[name]) for name in field_domains(profile.disease))]
+    )
 
 
 def fragment(explanation: Explanation) -> str:
@@ -256,7 +247,6 @@ def explorer_data(rulebase: Rulebase, explanations: list[Explanation]) -> dict[s
         "statusWords": {s.value: STATUS_WORDS[s] for s in Status},
         "statusHeadings": {s.value: STATUS_HEADINGS[s] for s in Status},
         "noteStatusWords": {s.value: w for s, w in NOTE_STATUS_WORDS.items()},
-        "outcomeWords": _OUTCOME_WORDS,
         "fieldLabels": {
             field: field_label(field)
             for disease in DISEASE_NAMES

@@ -216,7 +216,7 @@
         var reason = data.reasons[reasonRef];
         list.appendChild(el("li", { "class": reason.o },
           el("span", { "class": "outcome", "aria-hidden": "true", text: { held: "✓", not_held: "✗", blocked: "✗", unknown: "?" }[reason.o] }),
-          el("strong", { text: data.outcomeWords[reason.o] + (reason.u ? " (exception)" : "") + ": " }), reason.t));
+          reason.u ? el("strong", { text: "Exception: " }) : null, reason.t));
       });
       answer.appendChild(list);
     }
@@ -279,7 +279,7 @@
       button.addEventListener("click", function () { setFact(whatIf.f, pair[0]); });
       buttons.appendChild(button);
     });
-    return el("div", { "class": "whatif" }, el("p", { text: "What if " + label + " were known? Set it:" }), buttons);
+    return el("div", { "class": "whatif" }, el("p", {}, el("strong", { text: label }), " — if it were known (choose to set it):"), buttons);
   }
 
   function renderQuote(citationRef, status) {
