@@ -307,6 +307,49 @@ def test_every_control_has_an_accessible_name(session: Session) -> None:
     page.uncheck("#practice-toggle")
 
 
+# Every visible run of text against the first opaque background behind it (WCAG 2.1 AA: 4.5:1,
+# or 3:1 for large text: 24 px, or 18.66 px bold).
+LOW_CONTRAST = """
+() => {
+  const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (node) => {
+    for (; node && node.nodeType === 1; node = node.parentElement) {
+      const colour = rgb(getComputedStyle(node).backgroundColor);
+      if (colour.length < 4 || colour[3] > 0) { return colour; }
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  for (const node of document.querySelectorAll("body *")) {
+    const hasText = [...node.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim());
+    if (!hasText || !node.getClientRects().length) { continue; }
+    const style = getComputedStyle(node);
+    if (style.visibility === "hidden") { continue; }
+    const [l1, l2] = [luminance(rgb(style.color)), luminance(background(node))].sort((a, b) => b - a);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) {
+      failures.push(`${node.tagName}.${node.className}: ${ratio.toFixed(2)} "${node.textContent.trim().slice(0, 40)}"`);
+    }
+  }
+  return failures;
+}
+"""
+
+
+def test_text_contrast_meets_wcag_aa(session: Session) -> None:
+    session.open("disease=AML&cytogenetic_risk=intermediate&flt3_mutation=maybe")
+    assert session.page.locator("#notice").is_visible()
+    assert session.page.evaluate(LOW_CONTRAST) == []
+    session.page.check("#practice-toggle")
+    session.page.locator("[data-predict]").first.check()
+    assert session.page.evaluate(LOW_CONTRAST) == []
+    session.page.uncheck("#practice-toggle")
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_nothing_overflows_sideways(
     session: Session, width: int, rulebase: Rulebase, tmp_path: Path

@@ -13,7 +13,7 @@ stored once in a table and referred to by its index.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -105,8 +105,19 @@ class _Builder:
         self.passages = _Table()
         self.passage_sets = _Table()
         self.lists = _Table()
+        # Explanations repeat the same frozen (hashable) results many times over: each distinct
+        # one is converted once.
+        self._seen: dict[Hashable, int] = {}
+
+    def _once(self, key: Hashable, convert: Callable[[], int]) -> int:
+        if key not in self._seen:
+            self._seen[key] = convert()
+        return self._seen[key]
 
     def citation(self, citation: Citation) -> int:
+        return self._once(citation, lambda: self._citation(citation))
+
+    def _citation(self, citation: Citation) -> int:
         return self.citations.ref(
             {
                 "d": self.documents.index(citation.document),
@@ -123,6 +134,9 @@ class _Builder:
         )
 
     def option(self, option: OptionResult, option_index: int) -> int:
+        return self._once((option, option_index), lambda: self._option(option, option_index))
+
+    def _option(self, option: OptionResult, option_index: int) -> int:
         return self.options.ref(
             {
                 "o": option_index,
@@ -144,6 +158,9 @@ class _Builder:
         )
 
     def note(self, note: NoteResult) -> int:
+        return self._once(note, lambda: self._note(note))
+
+    def _note(self, note: NoteResult) -> int:
         return self.notes.ref(
             {
                 "id": note.id,
@@ -167,6 +184,9 @@ class _Builder:
             if o.status in _HIGHLIGHTED
         ]
         citers += [("note", n.id, n.status, n.citations) for n in explanation.notes]
+        return self._once(tuple(citers), lambda: self._passage_set(citers))
+
+    def _passage_set(self, citers: list[tuple[str, str, Status, tuple[Citation, ...]]]) -> int:
         refs = []
         for document_index, document in enumerate(self.documents):
             spans = [(c.start, c.end) for *_, cs in citers for c in cs if c.document == document]
