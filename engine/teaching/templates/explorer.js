@@ -284,13 +284,13 @@
 
   function renderQuote(citationRef, status) {
     var citation = data.citations[citationRef];
-    var where = el("p", { "class": "where" }, citation.l + " — ");
+    var where = el("p", { "class": "where" }, citation.l);
     if (status === "does_not_apply") {
-      where.appendChild(document.createTextNode("not highlighted, as this option does not apply here"));
+      where.appendChild(document.createTextNode(" — not highlighted, as this option does not apply here"));
     } else {
       var show = el("button", { type: "button", "class": "link", "data-citation": String(citationRef), text: "show in the page" });
       show.addEventListener("click", function () { focusPassage(citation); });
-      where.appendChild(show);
+      where.appendChild(el("span", { "class": "show" }, " — ", show));
     }
     return el("blockquote", {}, el("p", { text: "“" + citation.q + "”" }), where);
   }
