@@ -19,6 +19,8 @@
     total: 0
   };
 
+  var renderedPassages = null;
+
   function byId(id) { return document.getElementById(id); }
 
   // A new element: `attrs` are attributes (`text` sets the text), `children` nodes or strings.
@@ -171,7 +173,12 @@
     }
     byId("notes-hidden").hidden = !hideAnswers;
     byId("highlights-hidden").hidden = !hideAnswers;
-    renderDocuments(hideAnswers ? [] : data.passageSets[entry[2]].map(function (ref) { return data.passages[ref]; }));
+    // The page's text is the largest part to lay out: rebuilt only when its highlights change.
+    var shown = state.disease + "/" + (hideAnswers ? "none" : entry[2]);
+    if (shown !== renderedPassages) {
+      renderedPassages = shown;
+      renderDocuments(hideAnswers ? [] : data.passageSets[entry[2]].map(function (ref) { return data.passages[ref]; }));
+    }
     byId("score").textContent = "Score: " + state.right + " of " + state.total;
   }
 
