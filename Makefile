@@ -22,6 +22,8 @@ demo: $(STAMP)
 	done
 	@echo "################ walkthroughs of three headline cases (all cases: pathway walkthrough)"
 	@$(BIN)/pathway walkthrough aml-intermediate-no-transplant aml-flt3-after-transplant all-imatinib-not-working
+	@$(BIN)/pathway walkthrough --format html --out out/walkthroughs
+	@$(BIN)/pathway explorer --out out/explorer.html
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine schemas tests
@@ -44,6 +46,7 @@ golden: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_explain.py
+	$(BIN)/python tests/benchmarks/bench_explorer.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

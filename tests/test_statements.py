@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from engine import Rulebase
-from engine.review.statements import INTRODUCTION, is_heading, split_statements
+from engine.review.statements import INTRODUCTION, heading_spans, is_heading, split_statements
 
 # The headings of the stored pages, read off the text by hand, in order.
 AML_HEADINGS = [
@@ -126,3 +126,14 @@ def test_a_heading_must_stand_alone_between_blank_lines() -> None:
         ("Section one", "Short line"),
         ("Section one", "More body."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [("aml-maintenance", AML_HEADINGS), ("all-maintenance", ALL_HEADINGS)],
+)
+def test_heading_spans_are_the_headings_statements_sit_under(
+    rulebase: Rulebase, document: str, expected: list[str]
+) -> None:
+    text = rulebase.sources[document].text
+    assert [text[start:end] for start, end in heading_spans(text)] == expected

@@ -4,6 +4,7 @@ explanation is highlighted with the exact source text, and every link resolves, 
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,6 +15,7 @@ from engine import Rulebase
 from engine.cli import main
 from engine.teaching.cases import LoadedCase, bundled_cases, read_case
 from engine.teaching.html import render_index_html, render_walkthrough_html
+from engine.teaching.source_view import empty_field_spans
 from engine.teaching.walkthrough import Walkthrough, build_walkthrough
 
 CASES = bundled_cases()
@@ -200,7 +202,8 @@ def test_special_characters_are_escaped(rulebase: Rulebase, tmp_path: Path) -> N
     path.write_text(text, encoding="utf-8")
     walkthrough = build_walkthrough(read_case(path), rulebase)
     page = render_walkthrough_html(walkthrough)
-    assert "Priya &lt;b&gt;is&lt;/b&gt; 38 &amp; &quot;well&quot;" in page
+    # Jinja2's autoescape writes a double quote as &#34;.
+    assert "Priya &lt;b&gt;is&lt;/b&gt; 38 &amp; &#34;well&#34;" in page
     _parse(page)
 
 
@@ -220,3 +223,39 @@ def test_index_groups_cases_by_disease(rulebase: Rulebase) -> None:
     page = render_index_html(walkthroughs)
     assert '<h2 id="disease-all">Acute lymphoblastic leukemia (ALL)</h2>' in page
     assert page.count("<li>") == 3
+
+
+def test_source_headings_are_headings_and_the_empty_review_line_is_marked(
+    rulebase: Rulebase,
+) -> None:
+    walkthrough, parser = _render(BY_ID["aml-intermediate-no-transplant"], rulebase)
+    page = render_walkthrough_html(walkthrough)
+    headings = re.findall(r'<h3 class="source-heading">([^<]*)</h3>', page)
+    assert headings == [
+        "Targeted therapy",
+        "Supportive therapy",
+        "Clinical trials",
+        "Expert review and references",
+        "Medical disclaimer",
+    ]
+    # The stored page's review line has no date: it is set apart (the stylesheet says so),
+    # and its text is unchanged.
+    assert '<span class="empty-field">Last medical review:</span>' in page
+    assert ".empty-field::after" in page
+    assert parser.errors == []
+
+
+def test_empty_fields_are_only_label_lines_without_a_value(rulebase: Rulebase) -> None:
+    for document in rulebase.sources.values():
+        text = document.text
+        assert [text[s:e] for s, e in empty_field_spans(text)] == ["Last medical review:"]
+    # A list's lead-in ends in a colon too, but its items follow: not an empty field.
+    assert empty_field_spans("Title\n\nIncludes:\n\n  • one\n") == ()
+    assert empty_field_spans("Title\n\nReviewed by:\n\nSomeone.\n") != ()
+
+
+def test_summary_table_cells_carry_their_column_for_narrow_screens(rulebase: Rulebase) -> None:
+    page = render_walkthrough_html(build_walkthrough(BY_ID["aml-favourable-risk"], rulebase))
+    assert '<table class="summary">' in page
+    for label in ("Step", "Option", "Status", "Depends on"):
+        assert f'<td data-label="{label}">' in page

@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "table",
     "walkthrough",
     "sources",
+    "explorer",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -101,6 +101,25 @@ def split_statements(document: str, text: str) -> tuple[Statement, ...]:
     return tuple(statements)
 
 
+def heading_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) offsets of every heading line, by the rules `split_statements` uses."""
+    lines = list(_lines(text))
+    first_content = next((index for index, line in enumerate(lines) if line.text.strip()), None)
+    spans = []
+    for index, line in enumerate(lines):
+        content = line.text.strip()
+        if (
+            content
+            and index != first_content
+            and not _BULLET.match(line.text)
+            and _stands_alone(lines, index)
+            and is_heading(content)
+        ):
+            start, end, _ = _trimmed(line, 0, len(line.text), "sentence")
+            spans.append((start, end))
+    return tuple(spans)
+
+
 def _lines(text: str) -> Iterator[_Line]:
     offset = 0
     for raw in text.splitlines(keepends=True):
