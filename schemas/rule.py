@@ -153,7 +153,7 @@ class RuleSpec(_Data):
     when: When
     unless: Condition | None = None
     citations: tuple[QuoteRef, ...] = Field(min_length=1)
-    note: str = Field(min_length=3, description="Plain-language reading of the cited sentences.")
+    reading: str = Field(min_length=3, description="Plain-language reading of the cited sentences.")
 
 
 class NoteSpec(_Data):

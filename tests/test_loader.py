@@ -172,3 +172,15 @@ def test_rulebase_hash_changes_with_the_rules(rules_copy: Path, edit_file: Edit)
     before = load_rulebase(rules_copy).sha256
     edit_file(rules_copy / "aml.yaml", "All three must hold.", "All three conditions must hold.")
     assert load_rulebase(rules_copy).sha256 != before
+
+
+def test_old_note_key_is_refused_with_its_new_name(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml",
+        "    reading: >-\n      Maintenance chemotherapy is described",
+        "    note: >-\n      Maintenance chemotherapy is described",
+    )
+    error = _load_error(rules_copy)
+    assert (error.rule_id, error.field) == ("aml-rule-chemotherapy-without-transplant", "note")
+    assert error.kind == "renamed-key"
+    assert "`note` was renamed to `reading`" in str(error)

@@ -119,7 +119,7 @@ _IMATINIB_UNLESS = "    unless:\n      field: imatinib_response\n      is: not_e
             "    when:\n      field: subtype\n      is: b_cell\n"
             "    citations:\n      - document: all-maintenance\n"
             "        quote: The most common targeted therapy used to treat Ph+ ALL is imatinib (Gleevec).\n"
-            "    note: Broken on purpose.\n\n"
+            "    reading: Broken on purpose.\n\n"
             "  - id: all-rule-second-line-tki\n",
             "rules/all.yaml: rule all-rule-imatinib-for-ph-positive: contradiction: its exception "
             "excludes 'all-imatinib' for a profile that rule 'all-rule-imatinib-for-b-cell' "

@@ -14,6 +14,9 @@ from engine.inputs.safe_yaml import YamlProblem, parse_yaml
 Model = TypeVar("Model", bound=BaseModel)
 
 _LISTS_OF_IDENTIFIED_ITEMS = ("rules", "notes", "options")
+# Keys renamed in the rule format: (list, old key) -> new key. Refused with a message saying so,
+# because "extra inputs are not permitted" would not tell the author what to write instead.
+_RENAMED_KEYS = {("rules", "note"): "reading"}
 _MAX_PROBLEMS_LISTED = 5
 
 
@@ -30,6 +33,7 @@ def read_yaml_model(path: Path, model: type[Model]) -> Model:
         raw = parse_yaml(text)
     except YamlProblem as problem:
         raise RulebaseError(str(problem), "Fix the YAML at that line.", path=path) from None
+    _refuse_renamed_keys(raw, path)
     try:
         return model.model_validate(raw)
     except ValidationError as error:
@@ -51,6 +55,23 @@ def read_yaml_model(path: Path, model: type[Model]) -> Model:
             rule_id=rule_id,
             field=field,
         ) from None
+
+
+def _refuse_renamed_keys(raw: Any, path: Path) -> None:
+    if not isinstance(raw, dict):
+        return
+    for (list_name, old_key), new_key in _RENAMED_KEYS.items():
+        items = raw.get(list_name)
+        for index, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, dict) and old_key in item:
+                raise RulebaseError(
+                    f"`{old_key}` was renamed to `{new_key}`",
+                    f"Write `{new_key}:` instead of `{old_key}:` (same text).",
+                    path=path,
+                    rule_id=str(item.get("id", f"{list_name}[{index}]")),
+                    field=old_key,
+                    kind="renamed-key",
+                )
 
 
 def _locate(raw: Any, loc: tuple[int | str, ...]) -> tuple[str | None, str | None]:

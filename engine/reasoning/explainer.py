@@ -129,7 +129,7 @@ def _option_result(
         what_if=_what_if(verdict),
         citations=_unique(citation for rule in rules for citation in rule.citations),
         rules=tuple(rule.id for rule in rules),
-        rule_notes=tuple(" ".join(rule.spec.note.split()) for rule in rules),
+        rule_notes=tuple(" ".join(rule.spec.reading.split()) for rule in rules),
     )
 
 
