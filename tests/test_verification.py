@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import Rulebase
+from engine import Rulebase, load_rulebase
 from engine.cli import main
-from engine.review.verification import verify, verify_rules_dir
+from engine.review.verification import verify
 from tests.conftest import record_text_hash
 
 EditFile = Callable[[Path, str, str], None]
@@ -163,8 +163,7 @@ def test_a_dead_rule_also_leaves_its_option_never_concluded(
         _IMATINIB_UNLESS,
         "    unless:\n      field: ph_status\n      is: positive\n",
     )
-    rulebase, findings = verify_rules_dir(rules_copy)
-    assert rulebase is not None
+    findings = verify(load_rulebase(rules_copy))
     assert [(f.kind, f.rule_id) for f in findings] == [
         ("dead-rule", "all-rule-imatinib-for-ph-positive"),
         ("option-never-concluded", "all-imatinib"),

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import RulebaseError
-from engine.inputs.safe_yaml import YamlProblem, parse_yaml
+from engine.errors import ErrorKind, RulebaseError, YamlProblem
+from engine.inputs.safe_yaml import parse_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -27,12 +27,15 @@ def read_yaml_model(path: Path, model: type[Model]) -> Model:
         raise RulebaseError(
             f"cannot read the file: {error.__class__.__name__}: {error}",
             "Check that the file exists and is UTF-8 text.",
+            kind=ErrorKind.UNREADABLE_FILE,
             path=path,
         ) from None
     try:
         raw = parse_yaml(text)
     except YamlProblem as problem:
-        raise RulebaseError(str(problem), "Fix the YAML at that line.", path=path) from None
+        raise RulebaseError(
+            problem.what, "Fix the YAML at that line.", kind=ErrorKind.INVALID_YAML, path=path
+        ) from None
     _refuse_renamed_keys(raw, path)
     try:
         return model.model_validate(raw)
@@ -50,7 +53,8 @@ def read_yaml_model(path: Path, model: type[Model]) -> Model:
         what = located[0][2] if len(problems) == 1 else "; ".join(problems)
         raise RulebaseError(
             what,
-            f"Fix it to match the {model.__name__} format (see README, Rule format).",
+            f"Fix it to match the {model.__name__} format (see docs/rule-format.md).",
+            kind=ErrorKind.INVALID_FORMAT,
             path=path,
             rule_id=rule_id,
             field=field,
@@ -70,7 +74,7 @@ def _refuse_renamed_keys(raw: Any, path: Path) -> None:
                     path=path,
                     rule_id=str(item.get("id", f"{list_name}[{index}]")),
                     field=old_key,
-                    kind="renamed-key",
+                    kind=ErrorKind.RENAMED_KEY,
                 )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from engine.domain.profiles import diseases
+from engine.domain.sentences import FACTS_ONLY
 from engine.teaching.walkthrough import (
-    DISEASE_NAMES,
     CitedBy,
     DocumentView,
     NoteStep,
@@ -33,9 +34,6 @@ _OUTCOME_CLASS = {
     Outcome.UNKNOWN: "unknown",
     Outcome.BLOCKED: "unmet",
 }
-_FACTS_ONLY = (
-    "Age and story are context only: what the page says depends on the facts above, nothing else."
-)
 
 _CSS = """
 :root { color-scheme: light; --ink: #1b1b1b; --muted: #4a4a4a; --link: #0b4f9c; --rule: #c9c9c9;
@@ -188,7 +186,7 @@ def render_index_html(walkthroughs: Sequence[Walkthrough]) -> str:
         "</header>",
         '<main class="index">',
     ]
-    for disease in [d for d in DISEASE_NAMES if any(w.disease == d for w in walkthroughs)]:
+    for disease in [d for d in diseases() if any(w.disease == d for w in walkthroughs)]:
         cases = [w for w in walkthroughs if w.disease == disease]
         name = cases[0].disease_name
         body += [
@@ -252,7 +250,7 @@ def _situation(walkthrough: Walkthrough) -> list[str]:
         "<ul>",
         *(unknown or ["<li>nothing</li>"]),
         "</ul>",
-        f'<p class="meta"><em>{escape(_FACTS_ONLY)}</em></p>',
+        f'<p class="meta"><em>{escape(FACTS_ONLY)}</em></p>',
         "</section>",
     ]
 
