@@ -34,10 +34,8 @@ def _check(capsys: pytest.CaptureFixture[str], rules: Path) -> str:
 
 
 _SORAFENIB_LAST_CONDITION = "        - field: in_remission\n          is: true\n"
-_SECOND_LINE_WHEN_END = (
-    "        - field: imatinib_response\n          is: not_effective\n    citations:"
-)
-_IMATINIB_UNLESS = "    unless:\n      field: imatinib_response\n      is: not_effective\n"
+_SECOND_LINE_WHEN_END = "        - use: imatinib-not-working\n    citations:"
+_IMATINIB_UNLESS = "    unless: {use: imatinib-not-working}\n"
 
 
 @pytest.mark.parametrize(
