@@ -53,9 +53,9 @@ def load_rulebase(path: str | Path | None = None) -> Rulebase:
     """Load and verify a rules directory (default: the project's `rules/`)."""
     root = _rules_dir(path)
     manifest = _read_manifest(root)
-    _register_profile_models(manifest, root / MANIFEST)
+    diseases = _register_profile_models(manifest, root / MANIFEST)
     sources = {doc_id: load_source(root / "sources", doc_id) for doc_id in manifest.sources}
-    files = [_read_rule_file(root / name) for name in manifest.rule_files]
+    files = [_read_rule_file(root / name, diseases) for name in manifest.rule_files]
     _refuse_repeated_diseases_and_ids(files)
     rules = tuple(rule for file in files for rule in _loaded_rules(file, sources))
     notes = tuple(note for file in files for note in _loaded_notes(file, sources))
@@ -120,8 +120,10 @@ def _read_manifest(root: Path) -> Manifest:
     return manifest
 
 
-def _register_profile_models(manifest: Manifest, path: Path) -> None:
-    """Import the profile models the manifest names and make their diseases known."""
+def _register_profile_models(manifest: Manifest, path: Path) -> tuple[str, ...]:
+    """Import the profile models the manifest names and make their diseases known; returns
+    them, the only diseases this rulebase's files may be about."""
+    diseases: list[str] = []
     for reference in manifest.profiles:
         module_name, _, class_name = reference.partition(":")
         try:
@@ -137,7 +139,7 @@ def _register_profile_models(manifest: Manifest, path: Path) -> None:
         try:
             if not (isinstance(model, type) and issubclass(model, DiseaseProfile)):
                 raise TypeError(f"{reference} is not a schemas.profile.DiseaseProfile")
-            register_profile_model(model)
+            diseases.append(register_profile_model(model))
         except (TypeError, ValueError) as error:
             raise RulebaseError(
                 f"profile model '{reference}' cannot be used: {error}",
@@ -146,19 +148,20 @@ def _register_profile_models(manifest: Manifest, path: Path) -> None:
                 path=path,
                 field="profiles",
             ) from None
+    return tuple(diseases)
 
 
-def _read_rule_file(path: Path) -> _File:
+def _read_rule_file(path: Path, diseases: tuple[str, ...]) -> _File:
     model = read_yaml_model(path, RuleFile)
-    if model.disease not in diseases():
+    if model.disease not in diseases:
         raise RulebaseError(
             f"no profile model for disease '{model.disease}'",
-            f"Known diseases: {', '.join(diseases())}; a new one needs its profile model "
-            "in `profiles` of rulebase.yaml.",
+            f"The rulebase's diseases: {', '.join(diseases)}; a new one needs its profile "
+            "model in `profiles` of rulebase.yaml.",
             kind=ErrorKind.UNKNOWN_NAME,
             path=path,
             field="disease",
-            suggestion=closest(model.disease, diseases()),
+            suggestion=closest(model.disease, diseases),
         )
     return _File(path, model)
 

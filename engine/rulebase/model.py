@@ -129,6 +129,11 @@ class Rulebase:
         return tuple(rule for rule in self.rules if rule.concludes == option_id)
 
     @property
+    def diseases(self) -> tuple[str, ...]:
+        """The diseases of the rule files, in manifest order."""
+        return tuple(self.options)
+
+    @property
     def items(self) -> tuple[LoadedItem, ...]:
         """Every rule, then every note, in file order."""
         return (*self.rules, *self.notes)
