@@ -21,7 +21,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--disease",
         type=str.upper,
-        help="a disease of the rulebase, e.g. AML (default: each one, one after the other)",
+        help="a disease of the rulebase (default: each one, one after the other)",
     )
     parser.add_argument("--format", choices=TABLE_FORMATS, default="markdown")
     parser.set_defaults(handler=_table)

@@ -79,11 +79,19 @@ def parse_profile_text(text: str, name: str) -> Any:
         kind = "empty" if document is None else f"a {type(document).__name__}"
         raise InputError(
             f"a profile must be a mapping of fields, but the input is {kind}",
-            "Write it as e.g. {disease: AML, cytogenetic_risk: intermediate}.",
+            f"Write it as e.g. {_example_profile()}.",
             path=name,
             kind=ErrorKind.NOT_A_MAPPING,
         )
     return document
+
+
+def _example_profile() -> str:
+    """e.g. `{disease: AML, cytogenetic_risk: favourable}`, from the first known model."""
+    disease = diseases()[0]
+    field, values = next(iter(field_domains(disease).items()))
+    value = str(values[0]).lower()
+    return f"{{disease: {disease}, {field}: {value}}}"
 
 
 def describe_validation_error(error: ValidationError, raw: Any) -> tuple[str, str | None]:
