@@ -5,6 +5,24 @@ from __future__ import annotations
 
 from engine.domain.profile_space import Value
 from engine.domain.profiles import diseases, profile_model
+from schemas.explanation import Status
+
+STATUS_HEADINGS = {
+    Status.APPLIES: "Described for this situation",
+    Status.NEEDS_INFORMATION: "Depends on information not given",
+    Status.DOES_NOT_APPLY: "Not described for this situation",
+}
+"""An option status as a section heading."""
+
+STATUS_WORDS = {
+    Status.APPLIES: "applies",
+    Status.NEEDS_INFORMATION: "needs information",
+    Status.DOES_NOT_APPLY: "does not apply",
+}
+"""An option status in running text."""
+
+NOTE_STATUS_WORDS = {Status.APPLIES: "applies", Status.NEEDS_INFORMATION: "may apply"}
+"""A shown note's status in running text."""
 
 _VALUE_LABELS: dict[str, str] = {
     "ineligible": "ineligible (unable to have a stem cell transplant)",

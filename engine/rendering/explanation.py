@@ -5,22 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine.domain.text import normalise_whitespace, wrap
-from engine.domain.vocabulary import disease_label, field_label, value_label
+from engine.domain.vocabulary import (
+    STATUS_HEADINGS,
+    STATUS_WORDS,
+    disease_label,
+    field_label,
+    value_label,
+)
 from schemas.citation import Citation
 from schemas.explanation import Explanation, NoteResult, OptionResult, Status, WhatIf
 
 FORMATS = ("text", "markdown", "json")
-
-STATUS_HEADINGS = {
-    Status.APPLIES: "Described for this situation",
-    Status.NEEDS_INFORMATION: "Depends on information not given",
-    Status.DOES_NOT_APPLY: "Not described for this situation",
-}
-STATUS_WORDS = {
-    Status.APPLIES: "applies",
-    Status.NEEDS_INFORMATION: "needs information",
-    Status.DOES_NOT_APPLY: "does not apply",
-}
 
 
 def render(explanation: Explanation, output_format: str) -> str:

@@ -12,11 +12,17 @@ from dataclasses import dataclass
 
 from engine.domain.profile_space import facts_of
 from engine.domain.text import normalise_whitespace
-from engine.domain.vocabulary import disease_label, field_label, value_label, values_label
-from engine.reasoning.explainer import explain
-from engine.rendering.explanation import (
+from engine.domain.vocabulary import (
+    NOTE_STATUS_WORDS,
     STATUS_HEADINGS,
     STATUS_WORDS,
+    disease_label,
+    field_label,
+    value_label,
+    values_label,
+)
+from engine.reasoning.explainer import explain
+from engine.rendering.explanation import (
     citation_location,
     profile_lines,
     what_if_text,
@@ -28,7 +34,6 @@ from schemas.explanation import Explanation, NoteResult, OptionResult, Outcome, 
 
 # A passage cited by items of several statuses is drawn as the most favourable of them.
 _STATUS_STRENGTH = (Status.APPLIES, Status.NEEDS_INFORMATION, Status.DOES_NOT_APPLY)
-NOTE_STATUS_WORDS = {Status.APPLIES: "applies", Status.NEEDS_INFORMATION: "may apply"}
 
 
 @dataclass(frozen=True)
