@@ -184,6 +184,17 @@ def test_coverage(zzl_rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "zzl-page" in out and "0 uncovered" in out
 
 
+def test_schema_covers_the_rulebases_diseases(
+    zzl_rules: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--rules", str(zzl_rules), "schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert set(schema["$defs"]) >= {"ZzlProfile", "Phase"}
+    assert "AmlProfile" not in schema["$defs"]
+    assert main(["schema"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["$defs"]) >= {"AmlProfile", "AllProfile"}
+
+
 def test_a_rule_file_for_a_disease_without_a_model_is_refused(
     zzl_rules: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

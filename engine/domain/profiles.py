@@ -1,9 +1,9 @@
 """The profile models in use, by disease: the bundled ones from `schemas/profile.py`, plus any a
 rulebase's manifest names (`profiles:`). Every disease name the engine handles comes from here.
 
-Why a registry and not a model list passed down: a profile is validated before any rulebase is
-at hand (`explain(profile)` loads the default rulebase afterwards), and the profile space, labels
-and messages are all looked up by disease. Registering is idempotent and refuses a second,
+Why a registry and not only a model list passed down: validation, the profile space and labels
+look models up by disease name, and some callers (batch, teaching cases) validate with no
+rulebase at hand. Registering is idempotent and refuses a second,
 different model for a disease, so a registered disease always means the same fields.
 """
 
@@ -60,16 +60,31 @@ def profile_model(disease: str) -> type[DiseaseProfile]:
         return _profile_models[disease]
 
 
-def validate_profile(profile: Mapping[str, Any] | DiseaseProfile) -> DiseaseProfile:
-    """Validate and normalise a profile by its `disease`; raises pydantic.ValidationError naming
-    the field (`invalid_disease` when the disease is missing or unknown)."""
+BUNDLED_DISEASES: tuple[str, ...] = tuple(PROFILE_MODELS)
+"""The diseases of the bundled profile models."""
+
+
+def validate_profile(
+    profile: Mapping[str, Any] | DiseaseProfile, known: tuple[str, ...] | None = None
+) -> DiseaseProfile:
+    """Validate and normalise a profile by its `disease`, one of `known` (default: every
+    registered disease); raises pydantic.ValidationError naming the field (`invalid_disease`
+    when the disease is missing or not known)."""
+    known = diseases() if known is None else known
     if isinstance(profile, DiseaseProfile):
+        if profile.disease not in known:
+            return _profile_adapter(known).validate_python(profile.model_dump())
         return profile
     if not isinstance(profile, Mapping):
         raise ValidationError.from_exception_data(
             "Profile", [InitErrorDetails(type="dict_type", loc=(), input=profile)]
         )
-    return _profile_adapter(diseases()).validate_python(dict(profile))
+    return _profile_adapter(known).validate_python(dict(profile))
+
+
+def profile_json_schema(known: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON Schema of a profile of any of the `known` diseases."""
+    return _profile_adapter(known).json_schema()
 
 
 @cache

@@ -54,8 +54,11 @@ def explain(
     mutated. Raises pydantic.ValidationError for an invalid profile. The same input always gives
     the same Explanation.
     """
-    validated = validate_profile(profile)
-    return cached_explanation(rulebase or default_rulebase(), validated)
+    rulebase = rulebase or default_rulebase()
+    # Validated against the rulebase's own diseases, so its messages do not depend on which other
+    # rulebases this process has loaded.
+    validated = validate_profile(profile, rulebase.diseases)
+    return cached_explanation(rulebase, validated)
 
 
 def cached_explanation(rulebase: Rulebase, profile: DiseaseProfile) -> Explanation:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.domain.profiles import validate_profile
+from engine.domain.profiles import BUNDLED_DISEASES, validate_profile
 from engine.errors import ErrorKind, InputError, YamlProblem
 from engine.inputs.profile_input import describe_validation_error, read_input_text
 from engine.inputs.safe_yaml import parse_yaml
@@ -121,7 +121,8 @@ def _check_profile(raw: dict[str, Any], name: str) -> None:
     if "profile" not in raw:
         return
     try:
-        validate_profile(raw["profile"])
+        # Teaching cases are about the bundled diseases (schemas/case.py).
+        validate_profile(raw["profile"], BUNDLED_DISEASES)
     except ValidationError as error:
         message, field = describe_validation_error(error, raw["profile"])
         raise InputError(
