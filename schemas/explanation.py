@@ -6,10 +6,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
 from schemas.citation import Citation
-from schemas.profile import Profile
+from schemas.profile import DiseaseProfile
 from schemas.rule import FieldValue
 
 
@@ -101,7 +101,8 @@ class Provenance(_Result):
 class Explanation(_Result):
     """Which maintenance options the documents describe for `profile`, and why."""
 
-    profile: Profile
+    # Any disease's model (a rulebase may add diseases); serialised with that model's fields.
+    profile: SerializeAsAny[DiseaseProfile]
     options: tuple[OptionResult, ...]
     notes: tuple[NoteResult, ...]
     missing_information: tuple[str, ...] = Field(

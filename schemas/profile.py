@@ -1,14 +1,17 @@
-"""Patient profiles: a discriminated union on `disease`.
+"""Patient profiles: one model per disease, each a `DiseaseProfile`, told apart by `disease`.
 
-Only facts that the two documents use are fields; anything else is rejected (`extra="forbid"`).
-"Unknown" is a first-class value: `unknown` for choices, `null` for yes/no facts.
+This module is the one list of diseases and of their fields: the engine derives every disease
+name, field, value and label from these models (a rulebase names the models it uses in its
+manifest; see docs/architecture.md). Only facts that the documents use are fields; anything else
+is rejected (`extra="forbid"`). "Unknown" is a first-class value: `unknown` for choices, `null`
+for yes/no facts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -76,10 +79,6 @@ def _unknown_as_none(value: Any) -> Any:
     return value
 
 
-def _disease_name(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
 YesNoUnknown = Annotated[StrictBool | None, BeforeValidator(_unknown_as_none)]
 
 _RISK_ALIASES = {
@@ -91,14 +90,27 @@ _SUBTYPE_ALIASES = {"burkitt": "mature_b_cell"}
 _NO_ALIASES: dict[str, str] = {}
 
 
-class _Profile(BaseModel):
+def normalise_disease(value: Any) -> Any:
+    """The spelling of a disease the models compare with: trimmed, upper case."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class DiseaseProfile(BaseModel):
+    """Base of every disease's profile model. A subclass declares `disease: Literal["<NAME>"]`
+    (with `BeforeValidator(normalise_disease)`), `disease_name` (how text names the disease), and its
+    facts: StrEnum choices with an `unknown` member, or `YesNoUnknown`."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+    disease_name: ClassVar[str]
+    disease: str
 
 
-class AmlProfile(_Profile):
+class AmlProfile(DiseaseProfile):
     """A person with acute myeloid leukemia."""
 
-    disease: Annotated[Literal["AML"], BeforeValidator(_disease_name)] = Field(
+    disease_name: ClassVar[str] = "acute myeloid leukemia"
+
+    disease: Annotated[Literal["AML"], BeforeValidator(normalise_disease)] = Field(
         title="Disease", description="Acute myeloid leukemia."
     )
     cytogenetic_risk: Annotated[CytogeneticRisk, BeforeValidator(_choice(_RISK_ALIASES))] = Field(
@@ -121,10 +133,12 @@ class AmlProfile(_Profile):
     )
 
 
-class AllProfile(_Profile):
+class AllProfile(DiseaseProfile):
     """A person with acute lymphoblastic leukemia."""
 
-    disease: Annotated[Literal["ALL"], BeforeValidator(_disease_name)] = Field(
+    disease_name: ClassVar[str] = "acute lymphoblastic leukemia"
+
+    disease: Annotated[Literal["ALL"], BeforeValidator(normalise_disease)] = Field(
         title="Disease", description="Acute lymphoblastic leukemia."
     )
     subtype: Annotated[AllSubtype, BeforeValidator(_choice(_SUBTYPE_ALIASES))] = Field(
@@ -159,7 +173,7 @@ def _profile_tag(value: Any) -> str | None:
     disease = (
         value.get("disease") if isinstance(value, Mapping) else getattr(value, "disease", None)
     )
-    return _disease_name(disease) if isinstance(disease, str) else None
+    return normalise_disease(disease) if isinstance(disease, str) else None
 
 
 Profile = Annotated[
@@ -170,9 +184,8 @@ Profile = Annotated[
         custom_error_message='field \'disease\' must be "AML" or "ALL"',
     ),
 ]
-"""A validated profile of either disease."""
+"""A validated profile of either bundled disease (the shape `pathway schema` prints)."""
 
-PROFILE_MODELS: dict[str, type[AmlProfile] | type[AllProfile]] = {
-    "AML": AmlProfile,
-    "ALL": AllProfile,
-}
+PROFILE_MODELS: dict[str, type[DiseaseProfile]] = {"AML": AmlProfile, "ALL": AllProfile}
+"""The bundled diseases' models, by disease. The rules directory's manifest names the models a
+rulebase uses; these are the ones it names by default."""

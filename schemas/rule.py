@@ -65,6 +65,13 @@ class FieldCondition(_Data):
         return self.operator in ("is", "in")
 
 
+class Shared(_Data):
+    """A reference to something the rule file names once: `{use: ph-positive}` for one of its
+    `conditions`, or as a rule's `reading`, one of its `readings`."""
+
+    use: Identifier
+
+
 class AllOf(_Data):
     all: tuple[Condition, ...] = Field(min_length=1)
 
@@ -83,10 +90,16 @@ def _condition_kind(value: Any) -> str | None:
     if value == "always":
         return "[always]"
     if isinstance(value, BaseModel):
-        kinds = {AllOf: "[all]", AnyOf: "[any]", NotOf: "[not]", FieldCondition: "[field]"}
+        kinds = {
+            AllOf: "[all]",
+            AnyOf: "[any]",
+            NotOf: "[not]",
+            FieldCondition: "[field]",
+            Shared: "[use]",
+        }
         return kinds.get(type(value))
     if isinstance(value, dict):
-        for key in ("all", "any", "not", "field"):
+        for key in ("all", "any", "not", "field", "use"):
             if key in value:
                 return f"[{key}]"
     return None
@@ -97,6 +110,7 @@ _CONDITION_MEMBERS = (
     | Annotated[AnyOf, Tag("[any]")]
     | Annotated[NotOf, Tag("[not]")]
     | Annotated[FieldCondition, Tag("[field]")]
+    | Annotated[Shared, Tag("[use]")]
 )
 
 Condition = Annotated[
@@ -104,17 +118,18 @@ Condition = Annotated[
     Discriminator(
         _condition_kind,
         custom_error_type="invalid_condition",
-        custom_error_message="a condition is a mapping with one of: all, any, not, field",
+        custom_error_message="a condition is a mapping with one of: all, any, not, field, use",
     ),
 ]
-"""A condition tree: `all`/`any` of conditions, `not` a condition, or one field comparison."""
+"""A condition tree: `all`/`any` of conditions, `not` a condition, one field comparison, or
+`use` of a condition the file names once."""
 
 When = Annotated[
     Annotated[Literal["always"], Tag("[always]")] | _CONDITION_MEMBERS,
     Discriminator(
         _condition_kind,
         custom_error_type="invalid_condition",
-        custom_error_message="`when` is `always` or a mapping with one of: all, any, not, field",
+        custom_error_message="`when` is `always` or a mapping with one of: all, any, not, field, use",
     ),
 ]
 """`always`, or a condition over the profile."""
@@ -125,9 +140,10 @@ NotOf.model_rebuild()
 
 
 class QuoteRef(_Data):
-    """A verbatim quotation of a source document (whitespace may differ, wording may not)."""
+    """A verbatim quotation of a source document (whitespace may differ, wording may not).
+    `document` may be left out when the rule file sets a default `document`."""
 
-    document: Identifier
+    document: Identifier | None = None
     quote: str = Field(min_length=8)
 
 
@@ -153,7 +169,10 @@ class RuleSpec(_Data):
     when: When
     unless: Condition | None = None
     citations: tuple[QuoteRef, ...] = Field(min_length=1)
-    note: str = Field(min_length=3, description="Plain-language reading of the cited sentences.")
+    reading: Annotated[str, Field(min_length=3)] | Shared = Field(
+        description="Plain-language reading of the cited sentences, or `{use: <name>}` of one of "
+        "the file's `readings`."
+    )
 
 
 class NoteSpec(_Data):
@@ -166,9 +185,19 @@ class NoteSpec(_Data):
 
 
 class RuleFile(_Data):
-    """One `rules/*.yaml` file: one disease, its catalogue, rules and notes."""
+    """One `rules/*.yaml` file: one disease, its catalogue, rules and notes, and what its rules
+    share: the default `document` of citations, named `conditions` and named `readings`."""
 
-    disease: Literal["AML", "ALL"]
+    disease: str = Field(min_length=1, description="A disease of a profile model of the rulebase.")
+    document: Identifier | None = Field(
+        default=None, description="The document a citation quotes when it names none."
+    )
+    conditions: dict[Identifier, Condition] = Field(
+        default_factory=dict, description="Conditions written once, used as `{use: <name>}`."
+    )
+    readings: dict[Identifier, Annotated[str, Field(min_length=3)]] = Field(
+        default_factory=dict, description="Readings written once, used as `reading: {use: <name>}`."
+    )
     options: tuple[OptionSpec, ...] = Field(min_length=1)
     rules: tuple[RuleSpec, ...] = Field(min_length=1)
     notes: tuple[NoteSpec, ...] = ()
@@ -180,9 +209,14 @@ class DisclaimerSpec(_Data):
 
 
 class Manifest(_Data):
-    """`rules/rulebase.yaml`: the rulebase version, its files and the disclaimer."""
+    """`rules/rulebase.yaml`: the rulebase version, its profile models, files and disclaimer."""
 
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    profiles: tuple[Annotated[str, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")], ...] = Field(
+        default=("schemas.profile:AmlProfile", "schemas.profile:AllProfile"),
+        min_length=1,
+        description="The profile models of the rulebase's diseases, as importable `module:Class`.",
+    )
     rule_files: tuple[str, ...] = Field(min_length=1)
     sources: tuple[Identifier, ...] = Field(min_length=1)
     disclaimer: DisclaimerSpec

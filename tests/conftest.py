@@ -1,4 +1,6 @@
-"""Shared fixtures: the bundled rulebase, and a writable copy of the rules directory to break."""
+"""Shared fixtures (the bundled rulebase, a writable copy of the rules directory to break), and the
+collector of rule-test case files: each case of tests/cases/*.yaml is one test item, and a failing
+case is reported as `file / case name / what differed` (after OpenFisca's YAML test runner)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from engine import Rulebase, load_rulebase
+from engine.reasoning.explainer import default_rulebase
 from engine.rulebase.loader import default_rules_dir
+from tests.rule_cases import LoadedCase, load_case_file, run_case
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,3 +55,55 @@ def record_text_hash(text_path: Path) -> None:
     updated, count = re.subn(r"(?m)^sha256: [0-9a-f]{64}$", f"sha256: {digest}", meta)
     assert count == 1, f"{meta_path} records no sha256"
     meta_path.write_text(updated, encoding="utf-8")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect `cases/*.yaml` (tests/cases/ here) as rule-test case files."""
+    if file_path.suffix == ".yaml" and file_path.parent.name == "cases":
+        file: pytest.Collector = RuleCaseFile.from_parent(parent, path=file_path)
+        return file
+    return None
+
+
+class CaseFailed(Exception):
+    """A case that is invalid, or whose expectations `explain` does not meet."""
+
+
+class RuleCaseFile(pytest.File):
+    def collect(self) -> list[pytest.Item]:
+        loaded = load_case_file(self.path, default_rulebase())
+        seen: set[str] = set()
+        items: list[pytest.Item] = []
+        for case in loaded:
+            if case.name in seen:
+                case = LoadedCase(
+                    case.file, case.name, case.raw, None, "a second case of this name"
+                )
+            seen.add(case.name)
+            items.append(RuleCaseItem.from_parent(self, name=case.name, loaded=case))
+        return items
+
+
+class RuleCaseItem(pytest.Item):
+    def __init__(self, *, loaded: LoadedCase, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.loaded = loaded
+
+    def runtest(self) -> None:
+        if self.loaded.case is None:
+            raise CaseFailed(f"invalid case: {self.loaded.problem}")
+        found = run_case(self.loaded.case, default_rulebase())
+        if found:
+            raise CaseFailed("; ".join(found))
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: object = None,
+    ) -> str:
+        if isinstance(excinfo.value, CaseFailed):
+            return f"{self.loaded.file} / {self.loaded.name} / {excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"case: {self.name}"

@@ -24,6 +24,7 @@ from engine.reasoning.evaluation import Worlds
 from engine.reasoning.explainer import build_explanation
 from engine.rulebase.model import LoadedRule, unless_name, when_name
 from schemas.explanation import Outcome, Status
+from tests.durable_reference import durable_reference
 
 Truth = bool | None  # None: unknown
 
@@ -42,11 +43,12 @@ def _kleene(node: Node, facts: Mapping[str, Value | None]) -> Truth:
 def test_durable_firing_agrees_with_the_condition_trees(rulebase: Rulebase, disease: str) -> None:
     items = [item for item in (*rulebase.rules, *rulebase.notes) if item.disease == disease]
     checked = 0
+    reference = durable_reference(rulebase)
     for facts in completions(disease, {}):
-        fired = rulebase.firing.fired_uncached(disease, facts)
+        fired = reference(disease, facts)
         for item in items:
             assert (when_name(item.id) in fired) is _kleene(item.when, facts), (item.id, facts)
-            if isinstance(item, LoadedRule) and item.unless is not None:
+            if item.unless is not None:
                 assert (unless_name(item.id) in fired) is _kleene(item.unless, facts), (
                     item.id,
                     facts,
@@ -123,5 +125,6 @@ def test_statuses_agree_with_the_reasons(rulebase: Rulebase, disease: str) -> No
 def test_worlds_fire_the_same_as_the_reference(rulebase: Rulebase) -> None:
     # The memoised firing the explanations use equals a fresh durable-rules call.
     worlds = Worlds.of(rulebase, "ALL", {name: None for name in ("subtype", "ph_status")})
+    reference = durable_reference(rulebase)
     for facts, fired in zip(worlds.facts, worlds.fired, strict=True):
-        assert fired == rulebase.firing.fired_uncached("ALL", facts)
+        assert fired == reference("ALL", facts)

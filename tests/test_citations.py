@@ -52,7 +52,8 @@ def test_not_verbatim_suggests_the_closest_passage(rulebase: Rulebase) -> None:
     )
     with pytest.raises(CitationError) as caught:
         resolve_quote(ref, dict(rulebase.sources), path=Path("x.yaml"), rule_id="r")
-    assert "Did you mean: 'Chemotherapy is the main maintenance treatment for AML.'" in str(
+    assert caught.value.suggestion == "Chemotherapy is the main maintenance treatment for AML."
+    assert "Did you mean 'Chemotherapy is the main maintenance treatment for AML.'?" in str(
         caught.value
     )
     assert caught.value.document == "aml-maintenance" and caught.value.rule_id == "r"

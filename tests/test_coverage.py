@@ -138,7 +138,7 @@ def test_uncovered_when_a_citation_is_removed(
 ) -> None:
     edit_file(
         rules_copy / "aml.yaml",
-        "      - document: aml-maintenance\n        quote: Maintenance follows consolidation.\n",
+        "      - quote: Maintenance follows consolidation.\n",
         "",
     )
     report = coverage_report(load_rulebase(rules_copy))

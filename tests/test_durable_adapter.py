@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from engine import EngineError, Rulebase
-from engine.domain.profile_space import completions, field_domains
+from engine import EngineError
 from engine.matching.durable_adapter import DurableMatcher
 
 RULESETS = {
@@ -66,16 +64,3 @@ def test_no_background_threads_are_started() -> None:
     before = threading.active_count()
     DurableMatcher(RULESETS).fired("demo-0", {"risk": "favourable", "transplant": "x"})
     assert threading.active_count() == before
-
-
-def test_eight_threads_give_the_sequential_results(rulebase: Rulebase) -> None:
-    worlds = [("AML", w) for w in completions("AML", dict.fromkeys(field_domains("AML")))]
-    worlds += [("ALL", w) for w in completions("ALL", dict.fromkeys(field_domains("ALL")))]
-    expected = [rulebase.firing.fired_uncached(d, w) for d, w in worlds]
-
-    def run_all(_: int) -> list[frozenset[str]]:
-        return [rulebase.firing.fired_uncached(d, w) for d, w in worlds * 5]
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for result in pool.map(run_all, range(8)):
-            assert result == expected * 5

@@ -4,6 +4,8 @@ rule files' conditions directly (not the engine's compiled form) over every comp
 from __future__ import annotations
 
 import itertools
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -11,20 +13,28 @@ from hypothesis import strategies as st
 
 from engine import Rulebase, Status, explain
 from engine.domain.profile_space import field_domains
-from schemas.rule import AllOf, AnyOf, FieldCondition, NotOf
+from engine.inputs.rule_files import read_yaml_model
+from schemas.rule import AllOf, AnyOf, FieldCondition, NotOf, RuleFile, Shared
 from tests import strategies
 
 
-def _holds(condition: Any, world: dict[str, Any]) -> bool:
+@cache
+def _shared_conditions(rule_file: Path) -> dict[str, Any]:
+    return dict(read_yaml_model(rule_file, RuleFile).conditions)
+
+
+def _holds(condition: Any, world: dict[str, Any], shared: dict[str, Any]) -> bool:
     """Direct reading of the YAML condition, written independently of engine/conditions.py."""
     if condition == "always":
         return True
+    if isinstance(condition, Shared):
+        return _holds(shared[condition.use], world, shared)
     if isinstance(condition, AllOf):
-        return all(_holds(c, world) for c in condition.all)
+        return all(_holds(c, world, shared) for c in condition.all)
     if isinstance(condition, AnyOf):
-        return any(_holds(c, world) for c in condition.any)
+        return any(_holds(c, world, shared) for c in condition.any)
     if isinstance(condition, NotOf):
-        return not _holds(condition.not_, world)
+        return not _holds(condition.not_, world, shared)
     assert isinstance(condition, FieldCondition)
     inside = world[condition.field] in condition.values
     return inside if condition.operator in ("is", "in") else not inside
@@ -40,12 +50,16 @@ def _oracle(
     rulebase: Rulebase, option_id: str, disease: str, facts: dict[str, Any]
 ) -> tuple[str, set[str]]:
     worlds = _worlds(disease, facts)
-    rules = [r.spec for r in rulebase.rules if r.spec.concludes == option_id]
+    loaded = [r for r in rulebase.rules if r.spec.concludes == option_id]
+    shared = _shared_conditions(loaded[0].path) if loaded else {}
+    rules = [r.spec for r in loaded]
     blocked = {
-        r.id for r in rules if r.unless is not None and all(_holds(r.unless, w) for w in worlds)
+        r.id
+        for r in rules
+        if r.unless is not None and all(_holds(r.unless, w, shared) for w in worlds)
     }
     live = [r for r in rules if r.id not in blocked]
-    holds = [any(_holds(r.when, w) for r in live) for w in worlds]
+    holds = [any(_holds(r.when, w, shared) for r in live) for w in worlds]
     if all(holds):
         return "applies", set()
     if not any(holds):

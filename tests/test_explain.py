@@ -89,13 +89,6 @@ def test_disclaimer_and_provenance(rulebase: Rulebase) -> None:
         assert source.title == stored.title
 
 
-def test_results_are_immutable() -> None:
-    explanation = explain(ACCEPTANCE)
-    with pytest.raises(ValidationError):
-        explanation.options[0].status = Status.DOES_NOT_APPLY  # type: ignore[misc]
-    assert isinstance(explanation.options, tuple)
-
-
 @settings(max_examples=200, deadline=None)
 @given(raw=strategies.profile_mappings())
 def test_every_valid_profile_is_explained_with_verbatim_citations(

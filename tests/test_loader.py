@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import RulebaseError, load_rulebase
+from engine import Rulebase, RulebaseError, load_rulebase
+from engine.domain.conditions import Leaf
 
 Edit = Callable[[Path, str, str], None]
 
@@ -162,7 +163,7 @@ def test_missing_rules_directory(tmp_path: Path) -> None:
 def test_unknown_document_in_citation(rules_copy: Path, edit_file: Edit) -> None:
     edit_file(
         rules_copy / "aml.yaml",
-        "      - document: aml-maintenance\n        quote: Talk to your doctor about clinical trials open to people with AML in Canada.",
+        "      - quote: Talk to your doctor about clinical trials open to people with AML in Canada.",
         "      - document: cml-maintenance\n        quote: Talk to your doctor about clinical trials open to people with AML in Canada.",
     )
     assert "unknown document 'cml-maintenance'" in str(_load_error(rules_copy))
@@ -172,3 +173,97 @@ def test_rulebase_hash_changes_with_the_rules(rules_copy: Path, edit_file: Edit)
     before = load_rulebase(rules_copy).sha256
     edit_file(rules_copy / "aml.yaml", "All three must hold.", "All three conditions must hold.")
     assert load_rulebase(rules_copy).sha256 != before
+
+
+def test_old_note_key_is_refused_with_its_new_name(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "aml.yaml",
+        "    reading: >-\n      Maintenance chemotherapy is described",
+        "    note: >-\n      Maintenance chemotherapy is described",
+    )
+    error = _load_error(rules_copy)
+    assert (error.rule_id, error.field) == ("aml-rule-chemotherapy-without-transplant", "note")
+    assert error.kind == "renamed-key"
+    assert "`note` was renamed to `reading`" in str(error)
+
+
+def test_citations_take_the_files_default_document(rulebase: Rulebase) -> None:
+    # rules/aml.yaml names its document once, at the top; every citation resolves into it.
+    aml = [rule for rule in rulebase.rules if rule.disease == "AML"]
+    assert {citation.document for rule in aml for citation in rule.citations} == {"aml-maintenance"}
+
+
+def test_citation_without_any_document_is_refused(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(rules_copy / "aml.yaml", "document: aml-maintenance\n", "")
+    error = _load_error(rules_copy)
+    assert (error.kind, error.field) == ("missing-document", "citations.document")
+    assert error.rule_id == "aml-rule-chemotherapy-without-transplant"
+
+
+def test_a_shared_reading_is_written_once_and_read_by_each_rule(rulebase: Rulebase) -> None:
+    cns = [rulebase_rule for rulebase_rule in rulebase.rules if "-cns-" in rulebase_rule.id]
+    assert len(cns) == 3
+    assert {rule.reading for rule in cns} == {
+        'CNS prophylaxis "may continue" during maintenance with one or more of three treatments; '
+        "the page does not say for whom, so no condition is encoded."
+    }
+
+
+def test_a_shared_condition_is_resolved_where_it_is_used(rulebase: Rulebase) -> None:
+    imatinib = next(r for r in rulebase.rules if r.id == "all-rule-imatinib-for-ph-positive")
+    assert imatinib.when == Leaf("ph_status", ("positive",), True)
+    assert imatinib.unless == Leaf("imatinib_response", ("not_effective",), True)
+
+
+def test_a_shared_condition_negated_is_pushed_down(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "all.yaml",
+        "    unless: {use: imatinib-not-working}\n",
+        "    unless:\n      not: {use: imatinib-not-working}\n",
+    )
+    # The exception now holds whenever imatinib is not known to fail; load succeeds and the
+    # negation reaches the leaf.
+    rule = next(r for r in load_rulebase(rules_copy).rules if r.id.endswith("ph-positive"))
+    assert rule.unless == Leaf("imatinib_response", ("not_effective",), False)
+
+
+def test_unknown_shared_condition_suggests_the_name(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "all.yaml", "        - use: ph-positive\n", "        - use: ph-positiv\n"
+    )
+    error = _load_error(rules_copy)
+    assert (error.kind, error.field, error.suggestion) == ("unknown-name", "when", "ph-positive")
+    assert "Did you mean 'ph-positive'?" in str(error)
+
+
+def test_unknown_shared_reading_suggests_the_name(rules_copy: Path) -> None:
+    path = rules_copy / "all.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("{use: cns-prophylaxis-may-continue}", "{use: cns-prophylaxis}", 1),
+        encoding="utf-8",
+    )
+    error = _load_error(rules_copy)
+    assert (error.kind, error.field, error.rule_id) == (
+        "unknown-name",
+        "reading",
+        "all-rule-cns-intrathecal",
+    )
+    assert error.suggestion == "cns-prophylaxis-may-continue"
+
+
+def test_a_shared_condition_that_uses_itself_is_refused(rules_copy: Path, edit_file: Edit) -> None:
+    edit_file(
+        rules_copy / "all.yaml",
+        "  ph-positive:\n    field: ph_status\n    is: positive\n",
+        "  ph-positive:\n    all:\n      - use: imatinib-not-working\n"
+        "  imatinib-loop:\n    use: ph-positive\n",
+    )
+    edit_file(
+        rules_copy / "all.yaml",
+        "  imatinib-not-working:\n    field: imatinib_response\n    is: not_effective\n",
+        "  imatinib-not-working:\n    use: imatinib-loop\n",
+    )
+    error = _load_error(rules_copy)
+    assert error.kind == "circular-name"
+    assert "ph-positive -> imatinib-not-working -> imatinib-loop -> ph-positive" in str(error)

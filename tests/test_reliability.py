@@ -23,6 +23,7 @@ from strategies import json_values, profile_like_mappings, yaml_like_text
 from engine import Explanation, Rulebase, Status, explain, load_rulebase
 from engine.cli import main
 from engine.domain.profile_space import completions, every_profile
+from tests.durable_reference import durable_reference
 
 PATHWAY = Path(sys.executable).with_name("pathway")
 THREADS = 16
@@ -73,10 +74,11 @@ def test_sixteen_threads_through_durable_rules_uncached(rulebase: Rulebase) -> N
     worlds = [("AML", w) for w in completions("AML", {})] + [
         ("ALL", w) for w in completions("ALL", {})
     ]
-    sequential = [rulebase.firing.fired_uncached(d, w) for d, w in worlds]
+    fired = durable_reference(rulebase)
+    sequential = [fired(d, w) for d, w in worlds]
 
     def work(number: int) -> list[frozenset[str]]:
-        return [rulebase.firing.fired_uncached(d, w) for d, w in worlds]
+        return [fired(d, w) for d, w in worlds]
 
     assert all(result == sequential for result in _in_threads(work))
     assert any(sequential), "some rule must fire somewhere"

@@ -11,21 +11,17 @@ for its option. For notes, the case must list the note in notes_shown / notes_hi
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from engine import Rulebase
 from engine.domain.conditions import fields_of
 from engine.domain.profile_space import facts_of
-from engine.inputs.safe_yaml import parse_yaml
+from engine.domain.profiles import validate_profile
 from engine.reasoning.evaluation import Verdict, Worlds, judge
-from engine.reasoning.explainer import validate_profile
-from engine.rulebase.model import LoadedNote, LoadedRule
+from engine.rulebase.model import LoadedItem, LoadedNote
 from schemas.explanation import Status
+from tests.rule_cases import RuleCase, load_cases
 
-CASES_DIR = Path(__file__).parent / "cases"
 _WORDS = {"applies": "apply", "does_not_apply": "do not apply"}
 
 _NO_CONDITION = (
@@ -51,35 +47,30 @@ IMPOSSIBLE_NEGATIVE: dict[str, str] = {
 }
 
 
-def _cases() -> list[tuple[str, dict[str, Any]]]:
-    cases = []
-    for path in sorted(CASES_DIR.glob("*.yaml")):
-        for case in parse_yaml(path.read_text(encoding="utf-8")):
-            cases.append((f"{path.name} / {case['name']}", case))
-    return cases
+def _cases(rulebase: Rulebase) -> list[tuple[str, RuleCase]]:
+    return [
+        (f"{loaded.file} / {loaded.name}", loaded.case)
+        for loaded in load_cases(rulebase)
+        if loaded.case is not None
+    ]
 
 
-def _verdict(
-    item: LoadedRule | LoadedNote, case: dict[str, Any], rulebase: Rulebase
-) -> Verdict | None:
+def _verdict(item: LoadedItem, case: RuleCase, rulebase: Rulebase) -> Verdict | None:
     """The engine's verdict on this one rule (or note) alone for the case's profile."""
-    profile = validate_profile(case["profile"])
+    profile = validate_profile(case.profile)
     if profile.disease != item.disease:
         return None
     worlds = Worlds.of(rulebase, profile.disease, facts_of(profile))
-    return judge([item] if isinstance(item, LoadedRule) else item, worlds)
+    return judge(item if isinstance(item, LoadedNote) else [item], worlds)
 
 
-def _status_alone(
-    item: LoadedRule | LoadedNote, case: dict[str, Any], rulebase: Rulebase
-) -> Status | None:
+def _status_alone(item: LoadedItem, case: RuleCase, rulebase: Rulebase) -> Status | None:
     verdict = _verdict(item, case, rulebase)
     return None if verdict is None else verdict.status
 
 
-def _holds_everywhere(item: LoadedRule | LoadedNote) -> bool:
-    unless = item.unless if isinstance(item, LoadedRule) else None
-    return not fields_of(item.when) and unless is None
+def _holds_everywhere(item: LoadedItem) -> bool:
+    return not fields_of(item.when) and item.unless is None
 
 
 def test_impossible_negatives_are_exactly_the_unconditional_items(rulebase: Rulebase) -> None:
@@ -91,7 +82,7 @@ def test_impossible_negatives_are_exactly_the_unconditional_items(rulebase: Rule
 
 @pytest.mark.parametrize("polarity", ["applies", "does_not_apply"])
 def test_every_rule_has_a_case_for_each_outcome(rulebase: Rulebase, polarity: str) -> None:
-    cases = _cases()
+    cases = _cases(rulebase)
     missing = []
     for rule in rulebase.rules:
         if polarity == "does_not_apply" and rule.id in IMPOSSIBLE_NEGATIVE:
@@ -99,8 +90,8 @@ def test_every_rule_has_a_case_for_each_outcome(rulebase: Rulebase, polarity: st
         wanted = Status(polarity)
         found = any(
             _status_alone(rule, case, rulebase) is wanted
-            and rule.spec.concludes in case["expect"]
-            and (wanted is not Status.APPLIES or case["expect"][rule.spec.concludes] == "applies")
+            and rule.concludes in case.expect
+            and (wanted is not Status.APPLIES or case.expect[rule.concludes] is Status.APPLIES)
             for _, case in cases
         )
         if not found:
@@ -114,13 +105,14 @@ def test_every_rule_has_a_case_for_each_outcome(rulebase: Rulebase, polarity: st
 def test_every_conditional_note_has_a_case_for_each_outcome(
     rulebase: Rulebase, polarity: str, key: str
 ) -> None:
-    cases = _cases()
+    cases = _cases(rulebase)
     missing = [
         note.id
         for note in rulebase.notes
         if note.id not in IMPOSSIBLE_NEGATIVE
         and not any(
-            note.id in case.get(key, []) and _status_alone(note, case, rulebase) is Status(polarity)
+            note.id in getattr(case, key)
+            and _status_alone(note, case, rulebase) is Status(polarity)
             for _, case in cases
         )
     ]
@@ -132,10 +124,10 @@ def test_every_exception_has_a_case_where_it_blocks(rulebase: Rulebase) -> None:
     for rule in (r for r in rulebase.rules if r.unless is not None):
         blocking_cases = [
             name
-            for name, case in _cases()
+            for name, case in _cases(rulebase)
             if (verdict := _verdict(rule, case, rulebase)) is not None
             and rule.id in verdict.blocked_rules
-            and rule.spec.concludes in case["expect"]
+            and rule.concludes in case.expect
         ]
         if not blocking_cases:
             missing.append(rule.id)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import Rulebase
+from engine import Rulebase, load_rulebase
 from engine.cli import main
-from engine.review.verification import verify, verify_rules_dir
+from engine.review.verification import verify
 from tests.conftest import record_text_hash
 
 EditFile = Callable[[Path, str, str], None]
@@ -34,10 +34,8 @@ def _check(capsys: pytest.CaptureFixture[str], rules: Path) -> str:
 
 
 _SORAFENIB_LAST_CONDITION = "        - field: in_remission\n          is: true\n"
-_SECOND_LINE_WHEN_END = (
-    "        - field: imatinib_response\n          is: not_effective\n    citations:"
-)
-_IMATINIB_UNLESS = "    unless:\n      field: imatinib_response\n      is: not_effective\n"
+_SECOND_LINE_WHEN_END = "        - use: imatinib-not-working\n    citations:"
+_IMATINIB_UNLESS = "    unless: {use: imatinib-not-working}\n"
 
 
 @pytest.mark.parametrize(
@@ -119,7 +117,7 @@ _IMATINIB_UNLESS = "    unless:\n      field: imatinib_response\n      is: not_e
             "    when:\n      field: subtype\n      is: b_cell\n"
             "    citations:\n      - document: all-maintenance\n"
             "        quote: The most common targeted therapy used to treat Ph+ ALL is imatinib (Gleevec).\n"
-            "    note: Broken on purpose.\n\n"
+            "    reading: Broken on purpose.\n\n"
             "  - id: all-rule-second-line-tki\n",
             "rules/all.yaml: rule all-rule-imatinib-for-ph-positive: contradiction: its exception "
             "excludes 'all-imatinib' for a profile that rule 'all-rule-imatinib-for-b-cell' "
@@ -163,8 +161,7 @@ def test_a_dead_rule_also_leaves_its_option_never_concluded(
         _IMATINIB_UNLESS,
         "    unless:\n      field: ph_status\n      is: positive\n",
     )
-    rulebase, findings = verify_rules_dir(rules_copy)
-    assert rulebase is not None
+    findings = verify(load_rulebase(rules_copy))
     assert [(f.kind, f.rule_id) for f in findings] == [
         ("dead-rule", "all-rule-imatinib-for-ph-positive"),
         ("option-never-concluded", "all-imatinib"),

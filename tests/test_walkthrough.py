@@ -14,7 +14,7 @@ from engine.cli import main
 from engine.teaching.cases import LoadedCase, bundled_cases, find_case
 from engine.teaching.markdown import render_walkthrough_markdown
 from engine.teaching.text import render_walkthrough_text
-from engine.teaching.walkthrough import Walkthrough, build_walkthrough, merge_spans
+from engine.teaching.walkthrough import Passage, Walkthrough, build_walkthrough, merge_spans
 from schemas.explanation import Status
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -168,11 +168,17 @@ def test_passages_cover_citations_and_name_who_cites_them(rulebase: Rulebase) ->
     assert document.id == "all-maintenance"
     spans = [(p.start, p.end) for p in document.passages]
     assert spans == merge_spans(spans)
-    shared = next(p for p in document.passages if p.start == 1603)
+    text = rulebase.sources["all-maintenance"].text
+
+    def passage_with(sentence: str) -> Passage:
+        start = text.index(sentence)
+        return next(p for p in document.passages if p.start <= start < p.end)
+
     # "During the maintenance phase … (TKI)." is cited by both TKI options.
+    shared = passage_with("During the maintenance phase of treatment, people with Ph+ ALL continue")
     assert {c.id for c in shared.cited_by} >= {"all-imatinib", "all-second-line-tki"}
     assert shared.status is Status.APPLIES
-    dasatinib = next(p for p in document.passages if p.start == 1826)
+    dasatinib = passage_with("If this doesn't work, you may be offered the drug dasatinib")
     assert [c.id for c in dasatinib.cited_by] == ["all-second-line-tki"]
     assert dasatinib.status is Status.DOES_NOT_APPLY
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 from typing import Any
 
 from engine.cli.common import EXIT_FAILED, EXIT_OK, rulebase_from
-from engine.errors import InputError
+from engine.domain.text import normalise_whitespace, wrap
+from engine.errors import ErrorKind, InputError
 from engine.review.coverage import (
     CoverageReport,
     DocumentCoverage,
     StatementCoverage,
     coverage_report,
 )
+from engine.suggestions import closest
 
 COVERAGE_FORMATS = ("text", "markdown", "json")
 _WIDTH = 100
@@ -42,6 +43,8 @@ def _coverage(args: argparse.Namespace) -> int:
             f"unknown document '{args.document}'",
             f"Known documents: {', '.join(rulebase.sources)}.",
             path="--document",
+            kind=ErrorKind.UNKNOWN_DOCUMENT,
+            suggestion=closest(args.document, rulebase.sources),
         )
     report = coverage_report(rulebase, (args.document,) if args.document else ())
     renderers = {"text": render_text, "markdown": render_markdown, "json": render_json}
@@ -64,7 +67,7 @@ def _verdict(item: StatementCoverage) -> tuple[str, str]:
         by = ", ".join(f"{c.item_id} ({c.file})" for c in item.covered_by)
         return ("COVERED" if item.fully else "PARTLY"), f"cited by {by}"
     if item.state == "waived" and item.waiver is not None:
-        return "WAIVED", f"{item.waiver.kind}: {' '.join(item.waiver.reason.split())}"
+        return "WAIVED", f"{item.waiver.kind}: {normalise_whitespace(item.waiver.reason)}"
     return "UNCOVERED", "no rule or note cites it and no waiver names it"
 
 
@@ -79,20 +82,13 @@ def render_text(report: CoverageReport) -> str:
                 heading = statement.heading
                 lines += ["", f"  [{heading}]"]
             mark, detail = _verdict(item)
-            lines += textwrap.wrap(
+            lines += wrap(
                 f"{statement.number:>3}. {mark:<9} “{statement.text}”",
-                _WIDTH,
-                initial_indent="  ",
-                subsequent_indent=" " * 18,
-                break_on_hyphens=False,
+                "  ",
+                hanging=" " * 18,
+                width=_WIDTH,
             )
-            lines += textwrap.wrap(
-                detail,
-                _WIDTH,
-                initial_indent=" " * 18,
-                subsequent_indent=" " * 18,
-                break_on_hyphens=False,
-            )
+            lines += wrap(detail, " " * 18, hanging=" " * 18, width=_WIDTH)
         lines.append("")
     lines += _problem_lines(report)
     return "\n".join(lines) + "\n"
@@ -162,7 +158,7 @@ def render_json(report: CoverageReport) -> str:
                         if item.waiver is None
                         else {
                             "kind": item.waiver.kind,
-                            "reason": " ".join(item.waiver.reason.split()),
+                            "reason": normalise_whitespace(item.waiver.reason),
                         },
                     }
                     for item in doc.statements

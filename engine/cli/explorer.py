@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from engine.cli.common import EXIT_OK, rulebase_from
-from engine.errors import EngineError, InputError
+from engine.errors import EngineError, ErrorKind, InputError
 
 DEFAULT_OUT = Path("out/explorer.html")
 
@@ -52,6 +52,7 @@ def _explorer(args: argparse.Namespace) -> int:
             "Choose another --out FILE.",
             path=str(target),
             field="--out",
+            kind=ErrorKind.UNWRITABLE_OUTPUT,
         ) from None
     print(f"Wrote the explorer ({len(page):,} bytes) to {target}. Open {target} in a browser.")
     return EXIT_OK

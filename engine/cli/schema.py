@@ -1,4 +1,5 @@
-"""`pathway schema`: the profile's JSON Schema, for callers in other languages."""
+"""`pathway schema`: the profile's JSON Schema, for callers in other languages. With `--rules`, the
+schema covers that rulebase's diseases; without, the bundled ones (no rulebase is loaded)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import argparse
 import json
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from engine.cli.common import EXIT_OK
-from schemas.profile import Profile
+from engine.domain.profiles import profile_json_schema
+from schemas.profile import PROFILE_MODELS
 
 
 def register(subparsers: Any) -> None:
@@ -18,6 +18,13 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=_schema)
 
 
-def _schema(_args: argparse.Namespace) -> int:
-    print(json.dumps(TypeAdapter(Profile).json_schema(), indent=2))
+def _schema(args: argparse.Namespace) -> int:
+    if getattr(args, "rules", None):
+        # Imported here: only a named rules directory needs loading (it registers its models).
+        from engine.rulebase.loader import load_rulebase
+
+        known = load_rulebase(args.rules).diseases
+    else:
+        known = tuple(PROFILE_MODELS)
+    print(json.dumps(profile_json_schema(known), indent=2))
     return EXIT_OK

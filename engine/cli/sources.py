@@ -5,17 +5,17 @@ does, 2 for bad input."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from engine.cli.common import EXIT_FAILED, EXIT_OK, rulebase_from
-from engine.errors import InputError
+from engine.errors import ErrorKind, InputError
 from engine.review.revision_store import store_revision
 from engine.review.revisions import diff_source
 from engine.rulebase.model import Rulebase
+from engine.suggestions import closest as closest_name
 from schemas.revision import CitationStatus, RevisionReport
 
 # Far above a real page (the stored ones are about 6 KB); a larger file is not a page.
@@ -101,13 +101,13 @@ def _update(args: argparse.Namespace) -> int:
 def _known_document(rulebase: Rulebase, document: str) -> str:
     if document in rulebase.sources:
         return str(document)
-    close = difflib.get_close_matches(document, list(rulebase.sources), n=1)
-    hint = f"Did you mean '{close[0]}'? " if close else ""
     raise InputError(
         f"unknown document '{document}'",
-        f"{hint}Known documents: {', '.join(rulebase.sources)}.",
+        f"Known documents: {', '.join(rulebase.sources)}.",
         path="DOCUMENT",
         field="document",
+        kind=ErrorKind.UNKNOWN_DOCUMENT,
+        suggestion=closest_name(document, rulebase.sources),
     )
 
 
@@ -117,16 +117,29 @@ def read_new_text(name: str) -> str:
     path = Path(name)
     try:
         if path.is_dir():
-            raise InputError("is a directory", "Give the path of the new page's text.", path=name)
+            raise InputError(
+                "is a directory",
+                "Give the path of the new page's text.",
+                path=name,
+                kind=ErrorKind.UNREADABLE_INPUT,
+            )
         with path.open("rb") as file:
             raw = file.read(MAX_TEXT_BYTES + 1)
     except OSError as error:
         raise InputError(
-            f"cannot read the file: {error.strerror}", "Check the path.", path=name
+            f"cannot read the file: {error.strerror}",
+            "Check the path.",
+            path=name,
+            kind=ErrorKind.FILE_NOT_FOUND
+            if isinstance(error, FileNotFoundError)
+            else ErrorKind.UNREADABLE_INPUT,
         ) from None
     if len(raw) > MAX_TEXT_BYTES:
         raise InputError(
-            f"larger than {MAX_TEXT_BYTES:,} bytes", "A source page is a few kilobytes.", path=name
+            f"larger than {MAX_TEXT_BYTES:,} bytes",
+            "A source page is a few kilobytes.",
+            path=name,
+            kind=ErrorKind.INPUT_TOO_LARGE,
         )
     try:
         return raw.decode("utf-8")
@@ -135,6 +148,7 @@ def read_new_text(name: str) -> str:
             f"not UTF-8 text (byte {error.start})",
             "Save the page as UTF-8 plain text.",
             path=name,
+            kind=ErrorKind.NOT_UTF8,
         ) from None
 
 

@@ -1,4 +1,4 @@
-"""`pathway table`: the full decision table of one disease, or of both."""
+"""`pathway table`: the full decision table of one disease, or of each in turn."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import sys
 from typing import Any
 
 from engine.cli.common import EXIT_OK, rulebase_from
-from engine.review.decision_table import DISEASES, TABLE_FORMATS, decision_table, render_table
+from engine.errors import ErrorKind, InputError
+from engine.review.decision_table import TABLE_FORMATS, decision_table, render_table
+from engine.suggestions import closest
 
 
 def register(subparsers: Any) -> None:
@@ -15,11 +17,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "table", help="print every profile of a disease and each option's status"
     )
+    # No argparse `choices`: the diseases are the rulebase's, known only once it is loaded.
     parser.add_argument(
         "--disease",
         type=str.upper,
-        choices=DISEASES,
-        help="AML or ALL (default: both, one after the other)",
+        help="a disease of the rulebase (default: each one, one after the other)",
     )
     parser.add_argument("--format", choices=TABLE_FORMATS, default="markdown")
     parser.set_defaults(handler=_table)
@@ -27,7 +29,15 @@ def register(subparsers: Any) -> None:
 
 def _table(args: argparse.Namespace) -> int:
     rulebase = rulebase_from(args)
-    diseases = (args.disease,) if args.disease else DISEASES
+    if args.disease is not None and args.disease not in rulebase.diseases:
+        raise InputError(
+            f"the rulebase has no disease '{args.disease}'",
+            f"Known diseases: {', '.join(rulebase.diseases)}.",
+            path="--disease",
+            kind=ErrorKind.UNKNOWN_NAME,
+            suggestion=closest(args.disease, rulebase.diseases),
+        )
+    diseases = (args.disease,) if args.disease else rulebase.diseases
     for index, disease in enumerate(diseases):
         if index and args.format == "markdown":
             sys.stdout.write("\n")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.cli.common import EXIT_FAILED, EXIT_OK, rulebase_from
-from engine.errors import InputError
+from engine.errors import ErrorKind, InputError
 from engine.teaching.cases import LoadedCase, bundled_cases, find_case, teaching_differences
 from engine.teaching.html import (
     INDEX_FILE,
@@ -91,6 +91,7 @@ def _refuse_duplicates(cases: list[LoadedCase]) -> None:
                 "Each case needs its own id: pages are written as <id>.html.",
                 path=str(loaded.path),
                 field="id",
+                kind=ErrorKind.DUPLICATE_CASE,
             )
         seen[loaded.id] = loaded.path
 
@@ -104,6 +105,7 @@ def _output_dir(directory: Path) -> Path:
             "Choose another --out DIR.",
             path=str(directory),
             field="--out",
+            kind=ErrorKind.UNWRITABLE_OUTPUT,
         ) from None
     return directory
 
@@ -113,7 +115,10 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise InputError(
-            f"cannot write: {error.strerror or error}", "Choose another --out DIR.", path=str(path)
+            f"cannot write: {error.strerror or error}",
+            "Choose another --out DIR.",
+            path=str(path),
+            kind=ErrorKind.UNWRITABLE_OUTPUT,
         ) from None
 
 

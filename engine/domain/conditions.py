@@ -3,11 +3,12 @@ pushed down onto the leaves. Both the compiler and the reasons read this one for
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from engine.domain.profile_space import Value
-from schemas.rule import AllOf, AnyOf, Condition, FieldCondition, NotOf, When
+from schemas.rule import AllOf, AnyOf, Condition, FieldCondition, NotOf, Shared, When
 
 
 @dataclass(frozen=True)
@@ -40,20 +41,34 @@ ALWAYS = Group("all", ())
 """The condition of an `always` rule: an empty conjunction."""
 
 
-def normalise(condition: When | None, *, negate: bool = False) -> Node:
+Resolve = Callable[[str], Condition]
+"""Looks up a shared condition by name (`{use: name}`)."""
+
+
+def _unresolved(name: str) -> Condition:
+    raise ValueError(f"no shared conditions to resolve `use: {name}`")
+
+
+def normalise(
+    condition: When | None, *, resolve: Resolve = _unresolved, negate: bool = False
+) -> Node:
+    """The condition in negation normal form, shared conditions (`use`) replaced by theirs."""
     if condition is None or condition == "always":
         return ALWAYS
     if isinstance(condition, FieldCondition):
         return Leaf(condition.field, condition.values, condition.positive != negate)
+    if isinstance(condition, Shared):
+        return normalise(resolve(condition.use), resolve=resolve, negate=negate)
     if isinstance(condition, NotOf):
-        return normalise(condition.not_, negate=not negate)
+        return normalise(condition.not_, resolve=resolve, negate=not negate)
     if isinstance(condition, AllOf | AnyOf):
         children: tuple[Condition, ...] = (
             condition.all if isinstance(condition, AllOf) else condition.any
         )
         is_all = isinstance(condition, AllOf) != negate  # De Morgan
         return Group(
-            "all" if is_all else "any", tuple(normalise(c, negate=negate) for c in children)
+            "all" if is_all else "any",
+            tuple(normalise(c, resolve=resolve, negate=negate) for c in children),
         )
     raise TypeError(f"not a condition: {condition!r}")
 

@@ -10,7 +10,8 @@ from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from functools import cache
 
-from schemas.profile import PROFILE_MODELS, AllProfile, AmlProfile
+from engine.domain.profiles import profile_model
+from schemas.profile import DiseaseProfile
 
 Value = bool | str
 """A known value: an enum's string value, or a yes/no fact."""
@@ -20,10 +21,13 @@ Facts = Mapping[str, Value | None]
 """Field → known value, or None when unknown. Excludes `disease`."""
 
 
-@cache
 def field_domains(disease: str) -> dict[str, tuple[Value, ...]]:
     """Field → its known values, in declaration order (`unknown`/null excluded)."""
-    model = PROFILE_MODELS[disease]
+    return _domains_of(profile_model(disease))
+
+
+@cache
+def _domains_of(model: type[DiseaseProfile]) -> dict[str, tuple[Value, ...]]:
     domains: dict[str, tuple[Value, ...]] = {}
     for name, info in model.model_fields.items():
         if name == "disease":
@@ -46,7 +50,7 @@ def _known_values(annotation: object) -> tuple[Value, ...]:
     raise TypeError(f"profile field type {annotation!r} has no finite domain")
 
 
-def facts_of(profile: AmlProfile | AllProfile) -> dict[str, Value | None]:
+def facts_of(profile: DiseaseProfile) -> dict[str, Value | None]:
     """The profile's facts with `unknown` and null both as None."""
     facts: dict[str, Value | None] = {}
     for name in field_domains(profile.disease):
@@ -69,16 +73,16 @@ def completions(disease: str, facts: Facts) -> Iterator[dict[str, Value]]:
         yield dict(zip(domains, values, strict=True))  # type: ignore[arg-type]
 
 
-def profile_from_facts(disease: str, facts: Facts) -> AmlProfile | AllProfile:
+def profile_from_facts(disease: str, facts: Facts) -> DiseaseProfile:
     """The inverse of `facts_of`: None becomes `unknown` for choices and null for yes/no facts."""
     fields: dict[str, object] = {"disease": disease}
     for name, domain in field_domains(disease).items():
         value = facts.get(name)
         fields[name] = value if value is not None or domain == (True, False) else UNKNOWN
-    return PROFILE_MODELS[disease].model_validate(fields)
+    return profile_model(disease).model_validate(fields)
 
 
-def every_profile(disease: str) -> Iterator[AmlProfile | AllProfile]:
+def every_profile(disease: str) -> Iterator[DiseaseProfile]:
     """Every profile of the disease, each field known (each value) or unknown."""
     domains = field_domains(disease)
     for values in itertools.product(*[(*domain, None) for domain in domains.values()]):

@@ -1,9 +1,28 @@
-"""Plain-language labels for fields and values, for the reasons and the renderers."""
+"""Plain-language labels for diseases, fields and values: the one home of what people read for a
+name in the data. Disease and field labels come from the profile models."""
 
 from __future__ import annotations
 
 from engine.domain.profile_space import Value
-from schemas.profile import PROFILE_MODELS
+from engine.domain.profiles import diseases, profile_model
+from schemas.explanation import Status
+
+STATUS_HEADINGS = {
+    Status.APPLIES: "Described for this situation",
+    Status.NEEDS_INFORMATION: "Depends on information not given",
+    Status.DOES_NOT_APPLY: "Not described for this situation",
+}
+"""An option status as a section heading."""
+
+STATUS_WORDS = {
+    Status.APPLIES: "applies",
+    Status.NEEDS_INFORMATION: "needs information",
+    Status.DOES_NOT_APPLY: "does not apply",
+}
+"""An option status in running text."""
+
+NOTE_STATUS_WORDS = {Status.APPLIES: "applies", Status.NEEDS_INFORMATION: "may apply"}
+"""A shown note's status in running text."""
 
 _VALUE_LABELS: dict[str, str] = {
     "ineligible": "ineligible (unable to have a stem cell transplant)",
@@ -16,8 +35,13 @@ _VALUE_LABELS: dict[str, str] = {
 }
 
 
+def disease_label(disease: str) -> str:
+    """e.g. `acute myeloid leukemia (AML)`."""
+    return f"{profile_model(disease).disease_name} ({disease})"
+
+
 def field_label(field: str) -> str:
-    for model in PROFILE_MODELS.values():
+    for model in (profile_model(disease) for disease in diseases()):
         info = model.model_fields.get(field)
         if info is not None and info.title:
             return info.title

@@ -3,7 +3,6 @@ messages that name the file and the field, with a hint for typos and fields of t
 
 from __future__ import annotations
 
-import difflib
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,8 +10,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.domain.profile_space import field_domains
-from engine.errors import InputError
-from engine.inputs.safe_yaml import YamlProblem, parse_yaml
+from engine.domain.profiles import diseases
+from engine.errors import ErrorKind, InputError, YamlProblem
+from engine.inputs.safe_yaml import parse_yaml
+from engine.suggestions import closest, did_you_mean
 
 STDIN = "-"
 MAX_INPUT_BYTES = 1_000_000
@@ -39,15 +40,29 @@ def read_input_text(
             with Path(source).open("rb") as handle:
                 data = handle.read(limit + 1)
     except FileNotFoundError:
-        raise InputError("file not found", not_found_fix, path=name) from None
+        raise InputError(
+            "file not found", not_found_fix, path=name, kind=ErrorKind.FILE_NOT_FOUND
+        ) from None
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", None, path=name) from None
+        raise InputError(
+            f"cannot read: {error.strerror or error}",
+            None,
+            path=name,
+            kind=ErrorKind.UNREADABLE_INPUT,
+        ) from None
     if len(data) > limit:
-        raise InputError(f"input is larger than {limit:,} bytes", size_fix, path=name)
+        raise InputError(
+            f"input is larger than {limit:,} bytes",
+            size_fix,
+            path=name,
+            kind=ErrorKind.INPUT_TOO_LARGE,
+        )
     try:
         return name, data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError("input is not UTF-8 text", None, path=name) from None
+        raise InputError(
+            "input is not UTF-8 text", None, path=name, kind=ErrorKind.NOT_UTF8
+        ) from None
 
 
 def parse_profile_text(text: str, name: str) -> Any:
@@ -55,16 +70,28 @@ def parse_profile_text(text: str, name: str) -> Any:
         document = parse_yaml(text)
     except YamlProblem as problem:
         raise InputError(
-            f"not valid YAML or JSON: {problem}", None, path=name, field=None
+            f"not valid YAML or JSON: {problem.what}",
+            None,
+            path=name,
+            kind=ErrorKind.INVALID_YAML,
         ) from None
     if not isinstance(document, dict):
         kind = "empty" if document is None else f"a {type(document).__name__}"
         raise InputError(
             f"a profile must be a mapping of fields, but the input is {kind}",
-            "Write it as e.g. {disease: AML, cytogenetic_risk: intermediate}.",
+            f"Write it as e.g. {_example_profile()}.",
             path=name,
+            kind=ErrorKind.NOT_A_MAPPING,
         )
     return document
+
+
+def _example_profile() -> str:
+    """e.g. `{disease: AML, cytogenetic_risk: favourable}`, from the first known model."""
+    disease = diseases()[0]
+    field, values = next(iter(field_domains(disease).items()))
+    value = str(values[0]).lower()
+    return f"{{disease: {disease}, {field}: {value}}}"
 
 
 def describe_validation_error(error: ValidationError, raw: Any) -> tuple[str, str | None]:
@@ -73,9 +100,10 @@ def describe_validation_error(error: ValidationError, raw: Any) -> tuple[str, st
     disease = disease.strip().upper() if isinstance(disease, str) else None
     problems = []
     first_field = None
+    known = diseases()
     for detail in error.errors():
-        # Pydantic prefixes the union member's tag ("AML"/"ALL"); the field follows it.
-        loc = [str(part) for part in detail["loc"] if part not in ("AML", "ALL")]
+        # Pydantic prefixes the union member's tag (the disease); the field follows it.
+        loc = [str(part) for part in detail["loc"] if part not in known]
         field = ".".join(loc) or ("disease" if detail["type"] == "invalid_disease" else "")
         first_field = first_field or field or None
         message = detail["msg"]
@@ -90,18 +118,15 @@ def describe_validation_error(error: ValidationError, raw: Any) -> tuple[str, st
 
 
 def _unexpected_field_hint(field: str, disease: str | None) -> str:
-    if disease not in ("AML", "ALL"):
+    if disease not in diseases():
         return "unexpected field"
-    other = "ALL" if disease == "AML" else "AML"
-    if field in field_domains(other):
-        return f"'{field}' is a field of {other} profiles, and this profile is {disease}"
+    others = [other for other in diseases() if other != disease and field in field_domains(other)]
+    if others:
+        return f"'{field}' is a field of {others[0]} profiles, and this profile is {disease}"
     allowed = ["disease", *field_domains(disease)]
-    # A prefix ("flt3" for "flt3_mutation") is as telling as a close spelling.
-    close = [name for name in allowed if name.startswith(field.lower())] or (
-        difflib.get_close_matches(field, allowed, n=1)
-    )
-    if close:
-        return f"unknown field; did you mean '{close[0]}'?"
+    suggestion = closest(field, allowed)
+    if suggestion is not None:
+        return f"unknown field; {did_you_mean(suggestion)}"
     return (
         "the documents never use this fact, so a profile cannot carry it "
         f"(allowed: {', '.join(allowed)})"
@@ -110,4 +135,10 @@ def _unexpected_field_hint(field: str, disease: str | None) -> str:
 
 def validation_input_error(error: ValidationError, raw: Any, name: str) -> InputError:
     message, field = describe_validation_error(error, raw)
-    return InputError(f"invalid profile: {message}", None, path=name, field=field)
+    return InputError(
+        f"invalid profile: {message}",
+        None,
+        path=name,
+        field=field,
+        kind=ErrorKind.INVALID_PROFILE,
+    )

@@ -8,12 +8,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import RulebaseError
-from engine.inputs.safe_yaml import YamlProblem, parse_yaml
+from engine.errors import ErrorKind, RulebaseError, YamlProblem
+from engine.inputs.safe_yaml import parse_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
 
 _LISTS_OF_IDENTIFIED_ITEMS = ("rules", "notes", "options")
+# Keys renamed in the rule format: (list, old key) -> new key. Refused with a message saying so,
+# because "extra inputs are not permitted" would not tell the author what to write instead.
+_RENAMED_KEYS = {("rules", "note"): "reading"}
 _MAX_PROBLEMS_LISTED = 5
 
 
@@ -24,12 +27,16 @@ def read_yaml_model(path: Path, model: type[Model]) -> Model:
         raise RulebaseError(
             f"cannot read the file: {error.__class__.__name__}: {error}",
             "Check that the file exists and is UTF-8 text.",
+            kind=ErrorKind.UNREADABLE_FILE,
             path=path,
         ) from None
     try:
         raw = parse_yaml(text)
     except YamlProblem as problem:
-        raise RulebaseError(str(problem), "Fix the YAML at that line.", path=path) from None
+        raise RulebaseError(
+            problem.what, "Fix the YAML at that line.", kind=ErrorKind.INVALID_YAML, path=path
+        ) from None
+    _refuse_renamed_keys(raw, path)
     try:
         return model.model_validate(raw)
     except ValidationError as error:
@@ -46,11 +53,29 @@ def read_yaml_model(path: Path, model: type[Model]) -> Model:
         what = located[0][2] if len(problems) == 1 else "; ".join(problems)
         raise RulebaseError(
             what,
-            f"Fix it to match the {model.__name__} format (see README, Rule format).",
+            f"Fix it to match the {model.__name__} format (see docs/rule-format.md).",
+            kind=ErrorKind.INVALID_FORMAT,
             path=path,
             rule_id=rule_id,
             field=field,
         ) from None
+
+
+def _refuse_renamed_keys(raw: Any, path: Path) -> None:
+    if not isinstance(raw, dict):
+        return
+    for (list_name, old_key), new_key in _RENAMED_KEYS.items():
+        items = raw.get(list_name)
+        for index, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, dict) and old_key in item:
+                raise RulebaseError(
+                    f"`{old_key}` was renamed to `{new_key}`",
+                    f"Write `{new_key}:` instead of `{old_key}:` (same text).",
+                    path=path,
+                    rule_id=str(item.get("id", f"{list_name}[{index}]")),
+                    field=old_key,
+                    kind=ErrorKind.RENAMED_KEY,
+                )
 
 
 def _locate(raw: Any, loc: tuple[int | str, ...]) -> tuple[str | None, str | None]:

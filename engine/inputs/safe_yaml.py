@@ -7,13 +7,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node
 
+from engine.errors import YamlProblem
 
-class YamlProblem(ValueError):
-    """The text is not YAML this project accepts. `line` is 1-based when known."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.line = line
-        super().__init__(message if line is None else f"line {line}: {message}")
+__all__ = ["YamlProblem", "parse_yaml"]
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -1,4 +1,4 @@
-"""The one module that touches durable-rules. See shared notes "durable-rules: what we verified".
+"""The one module that touches durable-rules. See docs/durable-rules.md for what was verified.
 
 Safe pattern: a Host subclass with its background timers switched off; facts (not events) so every
 matching rule fires; a discriminator term on every rule so the state itself never matches; a

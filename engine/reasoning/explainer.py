@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from functools import cache
-from typing import Any
-
-from pydantic import TypeAdapter, ValidationError
-from pydantic_core import InitErrorDetails
+from typing import Any, cast
 
 from engine.domain.conditions import Leaf, leaves
 from engine.domain.profile_space import Facts, facts_of, field_domains
+
+# Re-exported: callers that explain also validate (engine/reasoning/batch.py imports it here).
+from engine.domain.profiles import validate_profile as validate_profile
+from engine.domain.text import normalise_whitespace
 from engine.domain.vocabulary import field_label, value_label, values_label
 from engine.reasoning.evaluation import Verdict, Worlds, judge
 from engine.rulebase.loader import load_rulebase
@@ -29,9 +29,7 @@ from schemas.explanation import (
     WhatIf,
     WhatIfOutcome,
 )
-from schemas.profile import AllProfile, AmlProfile, Profile
-
-AnyProfile = AmlProfile | AllProfile
+from schemas.profile import AllProfile, AmlProfile, DiseaseProfile
 
 # The one module-level mutable state: the default rulebase, loaded on first use.
 _DEFAULT_RULEBASE_LOCK = threading.Lock()
@@ -47,24 +45,8 @@ def default_rulebase() -> Rulebase:
         return _default_rulebase
 
 
-@cache
-def _profile_adapter() -> TypeAdapter[AnyProfile]:
-    return TypeAdapter(Profile)
-
-
-def validate_profile(profile: Mapping[str, Any] | AnyProfile) -> AnyProfile:
-    """Validate and normalise a profile; raises pydantic.ValidationError naming the field."""
-    if isinstance(profile, AmlProfile | AllProfile):
-        return profile
-    if not isinstance(profile, Mapping):
-        raise ValidationError.from_exception_data(
-            "Profile", [InitErrorDetails(type="dict_type", loc=(), input=profile)]
-        )
-    return _profile_adapter().validate_python(dict(profile))
-
-
 def explain(
-    profile: Mapping[str, Any] | AnyProfile, *, rulebase: Rulebase | None = None
+    profile: Mapping[str, Any] | DiseaseProfile, *, rulebase: Rulebase | None = None
 ) -> Explanation:
     """What the documents say about maintenance options for this profile, and why.
 
@@ -72,22 +54,27 @@ def explain(
     mutated. Raises pydantic.ValidationError for an invalid profile. The same input always gives
     the same Explanation.
     """
-    validated = validate_profile(profile)
-    return cached_explanation(rulebase or default_rulebase(), validated)
+    rulebase = rulebase or default_rulebase()
+    # Validated against the rulebase's own diseases, so its messages do not depend on which other
+    # rulebases this process has loaded.
+    validated = validate_profile(profile, rulebase.diseases)
+    return cached_explanation(rulebase, validated)
 
 
-def cached_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:
+def cached_explanation(rulebase: Rulebase, profile: DiseaseProfile) -> Explanation:
     """`build_explanation`, memoised per rulebase on the validated profile.
 
     The first call for a profile goes through durable-rules; later calls return the same frozen
     Explanation object.
     """
+    # The memo's signature still names the two bundled models; it handles any DiseaseProfile.
     return rulebase.explanations.get_or_build(
-        profile, lambda validated: build_explanation(rulebase, validated)
+        cast(AmlProfile | AllProfile, profile),
+        lambda validated: build_explanation(rulebase, validated),
     )
 
 
-def build_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:
+def build_explanation(rulebase: Rulebase, profile: DiseaseProfile) -> Explanation:
     disease = profile.disease
     facts = facts_of(profile)
     worlds = Worlds.of(rulebase, disease, facts)
@@ -129,7 +116,7 @@ def _option_result(
         what_if=_what_if(verdict),
         citations=_unique(citation for rule in rules for citation in rule.citations),
         rules=tuple(rule.id for rule in rules),
-        rule_notes=tuple(" ".join(rule.spec.note.split()) for rule in rules),
+        rule_notes=tuple(normalise_whitespace(rule.reading) for rule in rules),
     )
 
 
@@ -138,7 +125,7 @@ def _note_result(note: LoadedNote, verdict: Verdict) -> NoteResult | None:
         return None
     return NoteResult(
         id=note.id,
-        text=" ".join(note.spec.text.split()),
+        text=normalise_whitespace(note.reading),
         status=verdict.status,
         needs=verdict.needs,
         what_if=_what_if(verdict),

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 
-from engine.domain.vocabulary import field_label, value_label
+from engine.domain.text import normalise_whitespace, wrap
+from engine.domain.vocabulary import (
+    STATUS_HEADINGS,
+    STATUS_WORDS,
+    disease_label,
+    field_label,
+    value_label,
+)
 from schemas.citation import Citation
 from schemas.explanation import Explanation, NoteResult, OptionResult, Status, WhatIf
 
 FORMATS = ("text", "markdown", "json")
-
-STATUS_HEADINGS = {
-    Status.APPLIES: "Described for this situation",
-    Status.NEEDS_INFORMATION: "Depends on information not given",
-    Status.DOES_NOT_APPLY: "Not described for this situation",
-}
-STATUS_WORDS = {
-    Status.APPLIES: "applies",
-    Status.NEEDS_INFORMATION: "needs information",
-    Status.DOES_NOT_APPLY: "does not apply",
-}
-_DISEASE_NAMES = {
-    "AML": "acute myeloid leukemia (AML)",
-    "ALL": "acute lymphoblastic leukemia (ALL)",
-}
-_WIDTH = 96
 
 
 def render(explanation: Explanation, output_format: str) -> str:
@@ -65,23 +55,9 @@ def affected_by(explanation: Explanation, field: str) -> list[str]:
     return [item.id for item in items if field in item.needs]
 
 
-def wrap(text: str, indent: str) -> list[str]:
-    """Lines of at most 96 characters with a hanging indent (shared by the text renderers)."""
-    # Hanging indent, and never split "aml-maintenance" or a long word across lines.
-    lines = textwrap.wrap(
-        text,
-        _WIDTH,
-        initial_indent=indent,
-        subsequent_indent=indent + "  ",
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
-    return lines or [indent]
-
-
 def render_text(explanation: Explanation) -> str:
     disease = explanation.profile.disease
-    title = f"What the documents say: maintenance treatment for {_DISEASE_NAMES[disease]}"
+    title = f"What the documents say: maintenance treatment for {disease_label(disease)}"
     out = [title, "=" * len(title), "", "Profile"]
     out += [f"  {line}" for line in profile_lines(explanation)]
     for status in Status:
@@ -148,14 +124,14 @@ def _text_option(option: OptionResult) -> list[str]:
 def _text_quotes(citations: tuple[Citation, ...]) -> list[str]:
     out = []
     for citation in citations:
-        quote = " ".join(citation.quote.split())
+        quote = normalise_whitespace(citation.quote)
         out += wrap(f"\u201c{quote}\u201d ({citation_location(citation)})", "      ")
     return out
 
 
 def render_markdown(explanation: Explanation) -> str:
     disease = explanation.profile.disease
-    out = [f"# What the documents say: maintenance treatment for {_DISEASE_NAMES[disease]}", ""]
+    out = [f"# What the documents say: maintenance treatment for {disease_label(disease)}", ""]
     out += ["> **Important:** " + explanation.disclaimer, "", "## Profile", ""]
     out += [f"- {line}" for line in profile_lines(explanation)]
     out += ["", "## Summary", "", "| Option | Status | Missing information |", "|---|---|---|"]
@@ -180,7 +156,7 @@ def render_markdown(explanation: Explanation) -> str:
             )
             out.append(f"- {prefix}{note.text}{depends}")
             out += [
-                f"  > \u201c{' '.join(c.quote.split())}\u201d — {citation_location(c)}"
+                f"  > \u201c{normalise_whitespace(c.quote)}\u201d — {citation_location(c)}"
                 for c in note.citations
             ]
     out += ["", "## Information that would change the picture", ""]
@@ -213,7 +189,7 @@ def _markdown_option(option: OptionResult) -> list[str]:
     out += ["", *[f"*Reading:* {note}" for note in option.rule_notes], "", "**The page says:**", ""]
     for citation in option.citations:
         out += [
-            f"> \u201c{' '.join(citation.quote.split())}\u201d — {citation_location(citation)}",
+            f"> \u201c{normalise_whitespace(citation.quote)}\u201d — {citation_location(citation)}",
             "",
         ]
     return out[:-1]

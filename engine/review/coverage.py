@@ -23,8 +23,9 @@ from typing import Literal
 
 from engine.inputs.rule_files import read_yaml_model
 from engine.review.statements import Statement, split_statements
-from engine.rulebase.model import LoadedNote, LoadedRule, Rulebase
+from engine.rulebase.model import Rulebase
 from engine.rulebase.sources import SourceDocument
+from engine.suggestions import did_you_mean
 from schemas.citation import Citation
 from schemas.coverage import Waiver, WaiverFile
 
@@ -128,7 +129,7 @@ def _document_coverage(
             for statement in _waived_statements(source, statements, quote, problems):
                 waived[statement.number] = entry
 
-    items: tuple[LoadedRule | LoadedNote, ...] = (*rulebase.rules, *rulebase.notes)
+    items = rulebase.items
     results = []
     for statement in statements:
         covering = [
@@ -141,7 +142,7 @@ def _document_coverage(
             dict.fromkeys(
                 Cover(
                     item.id,
-                    "rule" if isinstance(item, LoadedRule) else "note",
+                    item.item_kind,
                     rulebase.display_path(item.path),
                 )
                 for item, _ in covering
@@ -188,7 +189,7 @@ def _waived_statements(
     spans = source.searchable.find_all(quote)
     if not spans:
         closest = source.searchable.closest_passage(quote)
-        hint = f"; did you mean {closest!r}?" if closest else ""
+        hint = f"; {did_you_mean(closest)}" if closest else ""
         problems.append(
             CoverageProblem(document_id, f"stale waiver: {quote!r} is not in the document{hint}")
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from engine.domain.conditions import fields_of
 from engine.domain.profile_space import Value, every_profile, facts_of, field_domains
+from engine.domain.sentences import NOT_A_RECOMMENDATION
 from engine.domain.vocabulary import field_label, value_label
 from engine.reasoning.explainer import cached_explanation
 from engine.rulebase.model import Rulebase
@@ -22,7 +23,6 @@ from schemas.explanation import Status
 
 _GLOSS = re.compile(r" \([^)]*\)")
 TABLE_FORMATS = ("markdown", "csv", "json")
-DISEASES = ("AML", "ALL")
 
 MARKS = {Status.APPLIES: "✓", Status.NEEDS_INFORMATION: "?", Status.DOES_NOT_APPLY: "–"}
 _MARK_WORDS = {
@@ -106,8 +106,7 @@ def _markdown(table: DecisionTable) -> str:
         f"# Decision table: {table.disease} (rulebase {table.rulebase_version})",
         "",
         f"Every {table.disease} profile, each fact known (each value) or unknown, and what the "
-        "rules conclude for each maintenance option. This reports what the page describes; it "
-        "is not a recommendation and does not replace a doctor.",
+        f"rules conclude for each maintenance option. {NOT_A_RECOMMENDATION}",
         "",
         "Legend:",
         *(f"- {MARKS[status]} {words}" for status, words in _MARK_WORDS.items()),

@@ -24,10 +24,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from engine.domain.text import normalise_whitespace
 from engine.review.coverage import covers, read_waivers
 from engine.review.statements import Statement, split_statements
 from engine.rulebase.model import Rulebase
-from engine.rulebase.searchable_text import SearchableText, normalise_whitespace
+from engine.rulebase.searchable_text import SearchableText
 from engine.rulebase.sources import SourceDocument
 from schemas.citation import Citation
 from schemas.revision import (

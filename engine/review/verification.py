@@ -3,8 +3,8 @@ rule id and the file.
 
 Loading already refuses, as a RulebaseError, a condition on a field or value the profile schema
 does not have, a quote that is not verbatim (a drifted citation), unknown keys and duplicate ids;
-`verify_rules_dir` turns that error into a finding. On a loaded rulebase, the semantic checks
-enumerate every complete profile of each disease (every field known; 36 AML, 48 ALL) and ask the
+`finding_of_load_error` turns that error into a finding. On a loaded rulebase, the semantic checks
+enumerate every complete profile of each disease (every field known: a few dozen each) and ask the
 rulebase's durable-rules firing which conditions hold in each:
 
 - unsatisfiable: a rule's or note's `when` holds for no profile;
@@ -26,13 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from engine.domain.profile_space import Value, completions
 from engine.domain.vocabulary import field_label, value_label
 from engine.errors import RulebaseError
-from engine.rulebase.loader import load_rulebase
-from engine.rulebase.model import LoadedNote, LoadedRule, Rulebase, unless_name, when_name
+from engine.rulebase.model import LoadedRule, Rulebase, unless_name, when_name
+from engine.suggestions import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -43,30 +42,27 @@ class Finding:
     message: str
     path: str | None
     rule_id: str | None
+    field: str | None = None
 
     def __str__(self) -> str:
         where = [part for part in (self.path, self.rule_id and f"rule {self.rule_id}") if part]
-        return f"{': '.join(where)}: {self.kind}: {self.message}"
-
-
-def verify_rules_dir(path: str | Path | None) -> tuple[Rulebase | None, tuple[Finding, ...]]:
-    """Load a rules directory (default: the project's) and verify it."""
-    try:
-        rulebase = load_rulebase(path)
-    except RulebaseError as error:
-        return None, (finding_of_load_error(error),)
-    return rulebase, verify(rulebase)
+        field = f"{self.field}: " if self.field else ""
+        return f"{': '.join(where)}: {self.kind}: {field}{self.message}"
 
 
 def finding_of_load_error(error: RulebaseError) -> Finding:
-    """A load failure as a finding; its kind says which check refused the rulebase."""
-    kind = error.kind
-    # The error's message starts with its location; the finding states path and rule itself.
-    where = [part for part in (error.path, error.rule_id and f"rule {error.rule_id}") if part]
-    prefix = "".join(f"{part}: " for part in where)
-    what = error.what.removeprefix(prefix)
-    message = what if error.fix is None else f"{what} ({error.fix})"
-    return Finding(kind, message, error.path, error.rule_id)
+    """A load failure as a finding, built from the error's attributes: its kind says which
+    check refused the rulebase."""
+    advice = " ".join(
+        part
+        for part in (
+            error.suggestion and did_you_mean(error.suggestion, sentence_start=True),
+            error.fix,
+        )
+        if part
+    )
+    message = f"{error.what} ({advice})" if advice else error.what
+    return Finding(error.kind.value, message, error.path, error.rule_id, error.field)
 
 
 def verify(rulebase: Rulebase) -> tuple[Finding, ...]:
@@ -95,8 +91,7 @@ World = tuple[Mapping[str, Value], frozenset[str]]
 
 
 def _complete_profiles(rulebase: Rulebase) -> dict[str, list[World]]:
-    items: tuple[LoadedRule | LoadedNote, ...] = (*rulebase.rules, *rulebase.notes)
-    diseases = {item.disease for item in items}
+    diseases = {item.disease for item in rulebase.items}
     return {
         disease: [
             (facts, rulebase.firing.fired(disease, facts)) for facts in completions(disease, {})
@@ -113,7 +108,7 @@ def _rule_findings(rule: LoadedRule, worlds: list[World], rulebase: Rulebase) ->
             Finding(
                 "unsatisfiable",
                 f"`when` holds for no {rule.disease} profile, so the rule never concludes "
-                f"'{rule.spec.concludes}'",
+                f"'{rule.concludes}'",
                 path,
                 rule.id,
             )
@@ -136,7 +131,7 @@ def _rule_findings(rule: LoadedRule, worlds: list[World], rulebase: Rulebase) ->
             Finding(
                 "dead-rule",
                 "`unless` holds for every profile in which `when` holds, so the rule never "
-                f"concludes '{rule.spec.concludes}'",
+                f"concludes '{rule.concludes}'",
                 path,
                 rule.id,
             )

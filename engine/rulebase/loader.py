@@ -1,23 +1,43 @@
 """Loading a rules directory: read, verify against the profile schema and the source texts, compile.
 
-Every failure is a RulebaseError naming the file, the rule id and the field.
+`load_rulebase` is a short pipeline; each step below is one check or one transformation, and every
+failure is a RulebaseError naming the file, the rule id, the field and its `ErrorKind`.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
+import importlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.domain.conditions import Node, leaves, normalise
 from engine.domain.profile_space import UNKNOWN, field_domains
-from engine.errors import RulebaseError
+from engine.domain.profiles import diseases, register_profile_model
+from engine.domain.sentences import IN_THE_PAGES_OWN_WORDS
+from engine.domain.text import normalise_whitespace
+from engine.errors import ErrorKind, RulebaseError
 from engine.inputs.rule_files import read_yaml_model
 from engine.rulebase.model import Firing, LoadedNote, LoadedRule, Rulebase
-from engine.rulebase.searchable_text import normalise_whitespace
 from engine.rulebase.sources import SourceDocument, load_source, resolve_quote
+from engine.suggestions import closest
 from schemas.citation import Citation
-from schemas.rule import Manifest, NoteSpec, OptionSpec, QuoteRef, RuleFile, RuleSpec
+from schemas.profile import DiseaseProfile
+from schemas.rule import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Manifest,
+    NoteSpec,
+    NotOf,
+    OptionSpec,
+    QuoteRef,
+    RuleFile,
+    RuleSpec,
+    Shared,
+    When,
+)
 
 MANIFEST = "rulebase.yaml"
 # YAML files in the rules directory that are data for other commands, not rule files.
@@ -31,112 +51,61 @@ def default_rules_dir() -> Path:
 
 def load_rulebase(path: str | Path | None = None) -> Rulebase:
     """Load and verify a rules directory (default: the project's `rules/`)."""
-    root = Path(path) if path is not None else default_rules_dir()
-    if not root.is_dir():
-        raise RulebaseError(
-            "rules directory not found", "Pass a directory holding rulebase.yaml.", path=root
-        )
-    manifest_path = root / MANIFEST
-    manifest = read_yaml_model(manifest_path, Manifest)
-    _refuse_unlisted_files(root, manifest)
+    root = _rules_dir(path)
+    manifest = _read_manifest(root)
+    diseases = _register_profile_models(manifest, root / MANIFEST)
     sources = {doc_id: load_source(root / "sources", doc_id) for doc_id in manifest.sources}
-
-    rules: list[LoadedRule] = []
-    notes: list[LoadedNote] = []
-    options: dict[str, tuple[OptionSpec, ...]] = {}
-    seen_ids: dict[str, Path] = {}
-    digest = hashlib.sha256(manifest_path.read_bytes())
-    for file_name in manifest.rule_files:
-        path = root / file_name
-        rule_file = read_yaml_model(path, RuleFile)
-        digest.update(path.read_bytes())
-        if rule_file.disease in options:
-            raise RulebaseError(
-                f"a second rule file for {rule_file.disease}",
-                "Keep one rule file per disease.",
-                path=path,
-                field="disease",
-            )
-        identified: tuple[OptionSpec | RuleSpec | NoteSpec, ...] = (
-            *rule_file.options,
-            *rule_file.rules,
-            *rule_file.notes,
-        )
-        for item in identified:
-            if item.id in seen_ids:
-                raise RulebaseError(
-                    f"id is used twice (first in {seen_ids[item.id].name})",
-                    "Give every option, rule and note its own id.",
-                    path=path,
-                    rule_id=item.id,
-                    field="id",
-                    kind="duplicate-id",
-                )
-            seen_ids[item.id] = path
-        options[rule_file.disease] = rule_file.options
-        option_ids = [option.id for option in rule_file.options]
-        for spec in rule_file.rules:
-            if spec.concludes not in option_ids:
-                raise RulebaseError(
-                    f"concludes unknown option '{spec.concludes}'",
-                    _did_you_mean(spec.concludes, option_ids, "options of this file"),
-                    path=path,
-                    rule_id=spec.id,
-                    field="concludes",
-                )
-            rules.append(
-                LoadedRule(
-                    spec=spec,
-                    disease=rule_file.disease,
-                    path=path,
-                    when=_checked(normalise(spec.when), rule_file.disease, path, spec.id, "when"),
-                    unless=None
-                    if spec.unless is None
-                    else _checked(
-                        normalise(spec.unless), rule_file.disease, path, spec.id, "unless"
-                    ),
-                    citations=_resolved(spec.citations, sources, path, spec.id),
-                )
-            )
-        for note in rule_file.notes:
-            notes.append(
-                LoadedNote(
-                    spec=note,
-                    disease=rule_file.disease,
-                    path=path,
-                    when=_checked(normalise(note.when), rule_file.disease, path, note.id, "when"),
-                    citations=_resolved(note.citations, sources, path, note.id),
-                )
-            )
-        _check_treatments_are_quoted(rule_file, rules, path)
-
-    for meta_file in sorted((root / "sources").glob("*.yaml")):
-        digest.update(meta_file.read_bytes())
-    disclaimer_citation = resolve_quote(
-        manifest.disclaimer.citation, sources, path=manifest_path, rule_id="disclaimer"
-    )
+    files = [_read_rule_file(root / name, diseases) for name in manifest.rule_files]
+    _refuse_repeated_diseases_and_ids(files)
+    rules = tuple(rule for file in files for rule in _loaded_rules(file, sources))
+    notes = tuple(note for file in files for note in _loaded_notes(file, sources))
+    for file in files:
+        _check_treatments_are_quoted(file, rules)
+    disclaimer, disclaimer_citation = _disclaimer(manifest, sources, root / MANIFEST)
     return Rulebase(
         root=root,
         version=manifest.version,
-        sha256=digest.hexdigest(),
+        sha256=_digest(root, manifest),
         sources=sources,
-        options=options,
-        rules=tuple(rules),
-        notes=tuple(notes),
-        disclaimer=f"{normalise_whitespace(manifest.disclaimer.text)} "
-        f"In the pages' own words: \u201c{disclaimer_citation.quote}\u201d",
+        options={file.model.disease: file.model.options for file in files},
+        rules=rules,
+        notes=notes,
+        disclaimer=disclaimer,
         disclaimer_citation=disclaimer_citation,
-        firing=Firing(tuple(rules), tuple(notes)),
+        firing=Firing(rules, notes),
     )
 
 
-def _refuse_unlisted_files(root: Path, manifest: Manifest) -> None:
+@dataclass(frozen=True)
+class _File:
+    """One rule file being loaded: where it is and what it says."""
+
+    path: Path
+    model: RuleFile
+
+
+def _rules_dir(path: str | Path | None) -> Path:
+    root = Path(path) if path is not None else default_rules_dir()
+    if not root.is_dir():
+        raise RulebaseError(
+            "rules directory not found",
+            "Pass a directory holding rulebase.yaml.",
+            kind=ErrorKind.RULES_DIR_NOT_FOUND,
+            path=root,
+        )
+    return root
+
+
+def _read_manifest(root: Path) -> Manifest:
+    """The manifest, after checking that it lists every YAML file of the directory."""
+    manifest = read_yaml_model(root / MANIFEST, Manifest)
     listed = set(manifest.rule_files) | OTHER_DATA_FILES
     for candidate in sorted([*root.glob("*.yaml"), *root.glob("*.yml")]):
         if candidate.name not in listed:
             raise RulebaseError(
                 "YAML file is not listed in rulebase.yaml, so it would be ignored",
                 "Add it to rule_files in rulebase.yaml, or move it out of the rules directory.",
+                kind=ErrorKind.UNLISTED_FILE,
                 path=candidate,
             )
     for name in manifest.rule_files:
@@ -144,39 +113,229 @@ def _refuse_unlisted_files(root: Path, manifest: Manifest) -> None:
             raise RulebaseError(
                 f"rule file '{name}' is listed but missing",
                 "Create it or remove it from rule_files.",
+                kind=ErrorKind.MISSING_FILE,
                 path=root / MANIFEST,
                 field="rule_files",
             )
+    return manifest
 
 
-def _checked(node: Node, disease: str, path: Path, rule_id: str, part: str) -> Node:
-    """Every field and value of a condition must exist in the disease's profile schema."""
+def _register_profile_models(manifest: Manifest, path: Path) -> tuple[str, ...]:
+    """Import the profile models the manifest names and make their diseases known; returns
+    them, the only diseases this rulebase's files may be about."""
+    diseases: list[str] = []
+    for reference in manifest.profiles:
+        module_name, _, class_name = reference.partition(":")
+        try:
+            model = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError) as error:
+            raise RulebaseError(
+                f"profile model '{reference}' cannot be imported: {error}",
+                "Name a `module:Class` that Python can import (the module on sys.path).",
+                kind=ErrorKind.UNKNOWN_PROFILE_MODEL,
+                path=path,
+                field="profiles",
+            ) from None
+        try:
+            if not (isinstance(model, type) and issubclass(model, DiseaseProfile)):
+                raise TypeError(f"{reference} is not a schemas.profile.DiseaseProfile")
+            diseases.append(register_profile_model(model))
+        except (TypeError, ValueError) as error:
+            raise RulebaseError(
+                f"profile model '{reference}' cannot be used: {error}",
+                'Derive it from DiseaseProfile with `disease: Literal["<NAME>"]`.',
+                kind=ErrorKind.UNKNOWN_PROFILE_MODEL,
+                path=path,
+                field="profiles",
+            ) from None
+    return tuple(diseases)
+
+
+def _read_rule_file(path: Path, diseases: tuple[str, ...]) -> _File:
+    model = read_yaml_model(path, RuleFile)
+    if model.disease not in diseases:
+        raise RulebaseError(
+            f"no profile model for disease '{model.disease}'",
+            f"The rulebase's diseases: {', '.join(diseases)}; a new one needs its profile "
+            "model in `profiles` of rulebase.yaml.",
+            kind=ErrorKind.UNKNOWN_NAME,
+            path=path,
+            field="disease",
+            suggestion=closest(model.disease, diseases),
+        )
+    return _File(path, model)
+
+
+def _refuse_repeated_diseases_and_ids(files: list[_File]) -> None:
+    seen_diseases: set[str] = set()
+    seen_ids: dict[str, Path] = {}
+    for file in files:
+        if file.model.disease in seen_diseases:
+            raise RulebaseError(
+                f"a second rule file for {file.model.disease}",
+                "Keep one rule file per disease.",
+                kind=ErrorKind.DUPLICATE_DISEASE,
+                path=file.path,
+                field="disease",
+            )
+        seen_diseases.add(file.model.disease)
+        items: tuple[OptionSpec | RuleSpec | NoteSpec, ...] = (
+            *file.model.options,
+            *file.model.rules,
+            *file.model.notes,
+        )
+        for item in items:
+            if item.id in seen_ids:
+                raise RulebaseError(
+                    f"id is used twice (first in {seen_ids[item.id].name})",
+                    "Give every option, rule and note its own id.",
+                    kind=ErrorKind.DUPLICATE_ID,
+                    path=file.path,
+                    rule_id=item.id,
+                    field="id",
+                )
+            seen_ids[item.id] = file.path
+
+
+def _loaded_rules(file: _File, sources: Mapping[str, SourceDocument]) -> Iterator[LoadedRule]:
+    option_ids = [option.id for option in file.model.options]
+    for spec in file.model.rules:
+        if spec.concludes not in option_ids:
+            raise RulebaseError(
+                f"concludes unknown option '{spec.concludes}'",
+                f"Known options of this file: {', '.join(option_ids)}.",
+                kind=ErrorKind.UNKNOWN_OPTION,
+                path=file.path,
+                rule_id=spec.id,
+                field="concludes",
+                suggestion=closest(spec.concludes, option_ids),
+            )
+        yield LoadedRule(
+            id=spec.id,
+            disease=file.model.disease,
+            path=file.path,
+            when=_condition(spec.when, file, spec.id, "when"),
+            unless=None
+            if spec.unless is None
+            else _condition(spec.unless, file, spec.id, "unless"),
+            citations=_citations(spec.citations, file, sources, spec.id),
+            reading=_reading(spec.reading, file, spec.id),
+            spec=spec,
+            concludes=spec.concludes,
+        )
+
+
+def _loaded_notes(file: _File, sources: Mapping[str, SourceDocument]) -> Iterator[LoadedNote]:
+    for spec in file.model.notes:
+        yield LoadedNote(
+            id=spec.id,
+            disease=file.model.disease,
+            path=file.path,
+            when=_condition(spec.when, file, spec.id, "when"),
+            unless=None,
+            citations=_citations(spec.citations, file, sources, spec.id),
+            reading=spec.text,
+            spec=spec,
+        )
+
+
+def _reading(reading: str | Shared, file: _File, rule_id: str) -> str:
+    if isinstance(reading, str):
+        return reading
+    return file.model.readings[
+        _shared(file.model.readings, reading.use, "readings", file, rule_id, "reading")
+    ]
+
+
+def _shared(
+    named: Mapping[str, str] | Mapping[str, Condition],
+    name: str,
+    section: str,
+    file: _File,
+    rule_id: str,
+    field: str,
+) -> str:
+    if name not in named:
+        raise RulebaseError(
+            f"`use: {name}` names nothing in `{section}` of this file",
+            f"Known {section}: {', '.join(named) or 'none'}.",
+            kind=ErrorKind.UNKNOWN_NAME,
+            path=file.path,
+            rule_id=rule_id,
+            field=field,
+            suggestion=closest(name, named),
+        )
+    return name
+
+
+def _condition(condition: When, file: _File, rule_id: str, part: str) -> Node:
+    """The condition with shared names resolved; every field and value must exist in the
+    disease's profile model."""
+    named = file.model.conditions
+
+    def resolve(name: str) -> Condition:
+        _refuse_circular(name, named, file, rule_id, part)
+        return named[_shared(named, name, "conditions", file, rule_id, part)]
+
+    node = normalise(condition, resolve=resolve)
+    _check_fields_and_values(node, file, rule_id, part)
+    return node
+
+
+def _refuse_circular(
+    name: str, named: Mapping[str, Condition], file: _File, rule_id: str, part: str
+) -> None:
+    def uses(condition: Condition) -> Iterator[str]:
+        if isinstance(condition, Shared):
+            yield condition.use
+        elif isinstance(condition, NotOf):
+            yield from uses(condition.not_)
+        elif isinstance(condition, AllOf | AnyOf):
+            for child in condition.all if isinstance(condition, AllOf) else condition.any:
+                yield from uses(child)
+
+    pending = [(name, [name])]
+    while pending:
+        current, path = pending.pop()
+        for used in uses(named[current]) if current in named else ():
+            if used in path:
+                raise RulebaseError(
+                    f"shared condition '{used}' uses itself ({' -> '.join([*path, used])})",
+                    "A shared condition may use others, but not in a circle.",
+                    kind=ErrorKind.CIRCULAR_NAME,
+                    path=file.path,
+                    rule_id=rule_id,
+                    field=part,
+                )
+            pending.append((used, [*path, used]))
+
+
+def _check_fields_and_values(node: Node, file: _File, rule_id: str, part: str) -> None:
+    disease = file.model.disease
     domains = field_domains(disease)
     for leaf in leaves(node):
         if leaf.field not in domains:
-            other = "ALL" if disease == "AML" else "AML"
-            fix = (
-                f"'{leaf.field}' is a field of {other} profiles, not {disease}."
-                if leaf.field in field_domains(other)
-                else _did_you_mean(leaf.field, list(domains), f"{disease} profile fields")
-            )
+            others = [d for d in diseases() if d != disease and leaf.field in field_domains(d)]
             raise RulebaseError(
                 f"condition uses unknown field '{leaf.field}'",
-                fix,
-                path=path,
+                f"'{leaf.field}' is a field of {others[0]} profiles, not {disease}."
+                if others
+                else f"Known {disease} profile fields: {', '.join(domains)}.",
+                kind=ErrorKind.UNKNOWN_FIELD,
+                path=file.path,
                 rule_id=rule_id,
                 field=f"{part}.field",
-                kind="unknown-field",
+                suggestion=None if others else closest(leaf.field, domains),
             )
         for value in leaf.values:
             if value == UNKNOWN:
                 raise RulebaseError(
                     f"condition compares '{leaf.field}' with 'unknown'",
                     "Rules state facts; unknown values are handled by the engine, not by rules.",
-                    path=path,
+                    kind=ErrorKind.UNKNOWN_VALUE,
+                    path=file.path,
                     rule_id=rule_id,
                     field=f"{part}.{leaf.field}",
-                    kind="unknown-value",
                 )
             # bool is a subclass of int, not str: compare types exactly so `true` != "true".
             if not any(
@@ -186,27 +345,53 @@ def _checked(node: Node, disease: str, path: Path, rule_id: str, part: str) -> N
                 raise RulebaseError(
                     f"'{leaf.field}' has no value {value!r}",
                     f"Allowed values: {allowed}.",
-                    path=path,
+                    kind=ErrorKind.UNKNOWN_VALUE,
+                    path=file.path,
                     rule_id=rule_id,
                     field=f"{part}.{leaf.field}",
-                    kind="unknown-value",
                 )
-    return node
 
 
-def _resolved(
-    refs: tuple[QuoteRef, ...], sources: dict[str, SourceDocument], path: Path, rule_id: str
+def _citations(
+    refs: tuple[QuoteRef, ...],
+    file: _File,
+    sources: Mapping[str, SourceDocument],
+    rule_id: str,
 ) -> tuple[Citation, ...]:
-    return tuple(resolve_quote(ref, sources, path=path, rule_id=rule_id) for ref in refs)
+    return tuple(
+        resolve_quote(
+            _with_document(ref, file.model.document, file.path, rule_id),
+            sources,
+            path=file.path,
+            rule_id=rule_id,
+        )
+        for ref in refs
+    )
 
 
-def _check_treatments_are_quoted(rule_file: RuleFile, rules: list[LoadedRule], path: Path) -> None:
+def _with_document(ref: QuoteRef, default: str | None, path: Path, rule_id: str) -> QuoteRef:
+    """The citation with its document: its own, or the file's default `document`."""
+    if ref.document is not None:
+        return ref
+    if default is None:
+        raise RulebaseError(
+            "citation names no document and the file sets no default `document`",
+            "Add `document: <id>` to the citation or at the top of the file.",
+            kind=ErrorKind.MISSING_DOCUMENT,
+            path=path,
+            rule_id=rule_id,
+            field="citations.document",
+        )
+    return ref.model_copy(update={"document": default})
+
+
+def _check_treatments_are_quoted(file: _File, rules: tuple[LoadedRule, ...]) -> None:
     """A treatment may only name what a cited sentence of its option's rules says."""
-    for option in rule_file.options:
+    for option in file.model.options:
         quotes = [
             normalise_whitespace(citation.quote)
             for rule in rules
-            if rule.spec.concludes == option.id
+            if rule.concludes == option.id
             for citation in rule.citations
         ]
         for treatment in option.treatments:
@@ -214,15 +399,31 @@ def _check_treatments_are_quoted(rule_file: RuleFile, rules: list[LoadedRule], p
                 raise RulebaseError(
                     f"treatment {treatment!r} is not in any quote of the rules concluding it",
                     "Name treatments exactly as a cited sentence does, or cite that sentence.",
-                    path=path,
+                    kind=ErrorKind.UNQUOTED_TREATMENT,
+                    path=file.path,
                     rule_id=option.id,
                     field="treatments",
-                    kind="unquoted-treatment",
                 )
 
 
-def _did_you_mean(name: str, choices: list[str], what: str) -> str:
-    close = difflib.get_close_matches(name, choices, n=1)
-    if close:
-        return f"Did you mean '{close[0]}'?"
-    return f"Known {what}: {', '.join(choices)}."
+def _disclaimer(
+    manifest: Manifest, sources: Mapping[str, SourceDocument], path: Path
+) -> tuple[str, Citation]:
+    citation = resolve_quote(
+        _with_document(manifest.disclaimer.citation, None, path, "disclaimer"),
+        sources,
+        path=path,
+        rule_id="disclaimer",
+    )
+    text = normalise_whitespace(manifest.disclaimer.text)
+    return f"{text} {IN_THE_PAGES_OWN_WORDS} \u201c{citation.quote}\u201d", citation
+
+
+def _digest(root: Path, manifest: Manifest) -> str:
+    """SHA-256 over the manifest, the rule files in manifest order and the source metadata."""
+    digest = hashlib.sha256((root / MANIFEST).read_bytes())
+    for name in manifest.rule_files:
+        digest.update((root / name).read_bytes())
+    for meta_file in sorted((root / "sources").glob("*.yaml")):
+        digest.update(meta_file.read_bytes())
+    return digest.hexdigest()

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar, Literal
 
 from engine.domain.conditions import Node
 from engine.domain.profile_space import Value
@@ -18,30 +19,32 @@ from schemas.rule import NoteSpec, OptionSpec, RuleSpec
 
 
 @dataclass(frozen=True)
-class LoadedRule:
-    spec: RuleSpec
+class LoadedItem:
+    """What rules and notes share once loaded: where they come from, their conditions (shared
+    names resolved, in negation normal form), their resolved citations and their reading."""
+
+    item_kind: ClassVar[Literal["rule", "note"]]
+    id: str
     disease: str
     path: Path
     when: Node
     unless: Node | None
     citations: tuple[Citation, ...]
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
+    reading: str
+    """A rule's plain-language reading, or the statement a note shows."""
 
 
 @dataclass(frozen=True)
-class LoadedNote:
-    spec: NoteSpec
-    disease: str
-    path: Path
-    when: Node
-    citations: tuple[Citation, ...]
+class LoadedRule(LoadedItem):
+    item_kind: ClassVar[Literal["rule", "note"]] = "rule"
+    spec: RuleSpec
+    concludes: str
 
-    @property
-    def id(self) -> str:
-        return self.spec.id
+
+@dataclass(frozen=True)
+class LoadedNote(LoadedItem):
+    item_kind: ClassVar[Literal["rule", "note"]] = "note"
+    spec: NoteSpec
 
 
 def when_name(item_id: str) -> str:
@@ -63,11 +66,11 @@ class Firing:
     def __init__(self, rules: tuple[LoadedRule, ...], notes: tuple[LoadedNote, ...]) -> None:
         self._rulesets: dict[str, tuple[str, ...]] = {}
         compiled_by_disease: dict[str, dict[str, dict[str, object] | None]] = {}
-        items: tuple[LoadedRule | LoadedNote, ...] = (*rules, *notes)
+        items: tuple[LoadedItem, ...] = (*rules, *notes)
         for item in items:
             conditions = compiled_by_disease.setdefault(item.disease, {})
             conditions[when_name(item.id)] = compile_condition(item.when)
-            if isinstance(item, LoadedRule) and item.unless is not None:
+            if item.unless is not None:
                 conditions[unless_name(item.id)] = compile_condition(item.unless)
         all_rulesets = {}
         for disease, conditions in compiled_by_disease.items():
@@ -92,13 +95,6 @@ class Firing:
             self._memo[key] = fired
         return fired
 
-    def fired_uncached(self, disease: str, complete_facts: Mapping[str, Value]) -> frozenset[str]:
-        """The same, always asking durable-rules (for tests and the benchmark's reference)."""
-        fact = encode_fact(complete_facts)
-        return frozenset().union(
-            *(self._matcher.fired(ruleset, fact) for ruleset in self._rulesets.get(disease, ()))
-        )
-
 
 @dataclass(frozen=True, eq=False)
 class Rulebase:
@@ -115,7 +111,7 @@ class Rulebase:
     disclaimer_citation: Citation
     firing: Firing = field(repr=False)
     # Finished explanations by profile: owned by this rulebase, so results never leak across
-    # rulebases (see engine/explanation_cache.py).
+    # rulebases (see engine/reasoning/cache.py).
     explanations: ExplanationCache = field(default_factory=ExplanationCache, init=False, repr=False)
 
     def __repr__(self) -> str:
@@ -130,7 +126,17 @@ class Rulebase:
             return str(path)
 
     def rules_concluding(self, option_id: str) -> tuple[LoadedRule, ...]:
-        return tuple(rule for rule in self.rules if rule.spec.concludes == option_id)
+        return tuple(rule for rule in self.rules if rule.concludes == option_id)
+
+    @property
+    def diseases(self) -> tuple[str, ...]:
+        """The diseases of the rule files, in manifest order."""
+        return tuple(self.options)
+
+    @property
+    def items(self) -> tuple[LoadedItem, ...]:
+        """Every rule, then every note, in file order."""
+        return (*self.rules, *self.notes)
 
     def notes_of(self, disease: str) -> tuple[LoadedNote, ...]:
         return tuple(note for note in self.notes if note.disease == disease)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
-_WHITESPACE = re.compile(r"\s+")
-
-
-def normalise_whitespace(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip()
+from engine.domain.text import normalise_whitespace
+from engine.suggestions import closest
 
 
 @dataclass(frozen=True)
@@ -59,5 +55,4 @@ class SearchableText:
             for piece in re.split(r"(?<=[.:?!])\s+", line)
             if piece.strip()
         ]
-        matches = difflib.get_close_matches(needle, candidates, n=1, cutoff=0.5)
-        return matches[0] if matches else None
+        return closest(needle, candidates)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from engine.errors import CitationError, RulebaseError
+from engine.errors import CitationError, ErrorKind, RulebaseError
 from engine.inputs.rule_files import read_yaml_model
 from engine.rulebase.searchable_text import SearchableText
+from engine.suggestions import closest as closest_name
 from schemas.citation import Citation
 from schemas.rule import QuoteRef, Revision, SourceMeta
 
@@ -43,6 +45,7 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
         raise RulebaseError(
             f"metadata id '{meta.id}' does not match the file name",
             f"Rename the file or set id: {document_id}.",
+            kind=ErrorKind.MISMATCHED_ID,
             path=meta_path,
             field="id",
         )
@@ -54,6 +57,7 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
         raise RulebaseError(
             f"cannot read the source text: {error}",
             "Store the document as UTF-8 text beside its metadata.",
+            kind=ErrorKind.UNREADABLE_FILE,
             path=text_path,
         ) from None
     sha256 = hashlib.sha256(raw).hexdigest()
@@ -66,7 +70,7 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
             f"`pathway sources update {meta.id} FILE`.",
             path=meta_path,
             field="sha256",
-            kind="text-changed",
+            kind=ErrorKind.TEXT_CHANGED,
         )
     document = SourceDocument(
         id=meta.id,
@@ -91,25 +95,27 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
                     "Metadata must quote the stored document verbatim.",
                     path=meta_path,
                     field=field,
-                    kind="drifted-metadata",
+                    kind=ErrorKind.DRIFTED_METADATA,
                 )
     return document
 
 
 def resolve_quote(
     ref: QuoteRef,
-    sources: dict[str, SourceDocument],
+    sources: Mapping[str, SourceDocument],
     *,
     path: Path,
     rule_id: str,
 ) -> Citation:
     """Locate a quote in its document. It must occur exactly once; only whitespace may differ."""
-    document = sources.get(ref.document)
+    document = sources.get(ref.document) if ref.document is not None else None
     if document is None:
         raise RulebaseError(
             f"citation names unknown document '{ref.document}'",
             f"Known documents: {', '.join(sorted(sources))}.",
+            kind=ErrorKind.UNKNOWN_DOCUMENT,
             path=path,
+            suggestion=closest_name(ref.document or "", sources),
             rule_id=rule_id,
             field="citations.document",
         )
@@ -121,12 +127,18 @@ def resolve_quote(
         closest = document.searchable.closest_passage(ref.quote)
         raise CitationError(
             f"quote is not verbatim in {document.id}: {ref.quote!r}",
-            (
-                f"Did you mean: {closest!r}?"
-                if closest
-                else "Copy the sentence from the stored text; only whitespace may differ."
+            " ".join(
+                part
+                for part in (
+                    None
+                    if closest
+                    else "Copy the sentence from the stored text; only whitespace may differ.",
+                    _revision_hint(document),
+                )
+                if part
             )
-            + _revision_hint(document),
+            or None,
+            suggestion=closest,
             document=document.id,
             quote=ref.quote,
             path=path,
@@ -150,7 +162,7 @@ def _revision_hint(document: SourceDocument) -> str:
         return ""
     previous = document.revisions[-1]
     return (
-        f" The text of {document.id} was revised on {previous.replaced} (previously SHA-256 "
+        f"The text of {document.id} was revised on {previous.replaced} (previously SHA-256 "
         f"{previous.sha256[:12]}…): `pathway sources diff {document.id} FILE` lists every "
         "citation a revision changes, with the closest new passage."
     )

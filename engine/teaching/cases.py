@@ -3,18 +3,18 @@ case by id (with a "did you mean"), and comparing what a case says it teaches wi
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import InputError
+from engine.domain.profiles import BUNDLED_DISEASES, validate_profile
+from engine.errors import ErrorKind, InputError, YamlProblem
 from engine.inputs.profile_input import describe_validation_error, read_input_text
-from engine.inputs.safe_yaml import YamlProblem, parse_yaml
-from engine.reasoning.explainer import validate_profile
+from engine.inputs.safe_yaml import parse_yaml
 from engine.rulebase.model import Rulebase
+from engine.suggestions import closest, did_you_mean
 from schemas.case import Case, CaseTeaching
 from schemas.explanation import Explanation
 
@@ -62,9 +62,15 @@ def find_case(name: str, directory: Path | None = None) -> LoadedCase:
     known = {p.stem: p for p in case_paths(directory)}
     if name in known:
         return read_case(known[name])
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
-    hint = f"Did you mean '{close[0]}'?" if close else "Run `pathway walkthrough --list`."
-    raise InputError("no bundled case has this id", hint, path=name, field="case")
+    suggestion = closest(name, known)
+    raise InputError(
+        "no bundled case has this id",
+        None if suggestion else "Run `pathway walkthrough --list`.",
+        path=name,
+        field="case",
+        kind=ErrorKind.UNKNOWN_CASE,
+        suggestion=suggestion,
+    )
 
 
 def read_case(path: Path) -> LoadedCase:
@@ -79,22 +85,33 @@ def read_case(path: Path) -> LoadedCase:
         raw = parse_yaml(text)
     except YamlProblem as problem:
         raise InputError(
-            f"not valid YAML: {problem}", "Fix the YAML at that line.", path=name
+            f"not valid YAML: {problem.what}",
+            "Fix the YAML at that line.",
+            path=name,
+            kind=ErrorKind.INVALID_YAML,
         ) from None
     if not isinstance(raw, dict):
-        raise InputError("a case must be a mapping of fields", _FORMAT_HINT, path=name)
+        raise InputError(
+            "a case must be a mapping of fields",
+            _FORMAT_HINT,
+            path=name,
+            kind=ErrorKind.NOT_A_MAPPING,
+        )
     _check_profile(raw, name)
     try:
         case = Case.model_validate(raw)
     except ValidationError as error:
         message, field = _describe(error, raw)
-        raise InputError(message, _FORMAT_HINT, path=name, field=field) from None
+        raise InputError(
+            message, _FORMAT_HINT, path=name, field=field, kind=ErrorKind.INVALID_CASE
+        ) from None
     if case.id != path.stem:
         raise InputError(
             f"field 'id': '{case.id}' does not match the file name '{path.name}'",
             f"Set id: {path.stem}, or rename the file to {case.id}{path.suffix}.",
             path=name,
             field="id",
+            kind=ErrorKind.INVALID_CASE,
         )
     return LoadedCase(case=case, path=path)
 
@@ -104,7 +121,8 @@ def _check_profile(raw: dict[str, Any], name: str) -> None:
     if "profile" not in raw:
         return
     try:
-        validate_profile(raw["profile"])
+        # Teaching cases are about the bundled diseases (schemas/case.py).
+        validate_profile(raw["profile"], BUNDLED_DISEASES)
     except ValidationError as error:
         message, field = describe_validation_error(error, raw["profile"])
         raise InputError(
@@ -112,6 +130,7 @@ def _check_profile(raw: dict[str, Any], name: str) -> None:
             "The profile takes the same fields as `pathway explain` (see `pathway schema`).",
             path=name,
             field=f"profile.{field}" if field else "profile",
+            kind=ErrorKind.INVALID_PROFILE,
         ) from None
 
 
@@ -129,8 +148,10 @@ def _describe(error: ValidationError, raw: dict[str, Any]) -> tuple[str, str]:
         message = detail["msg"]
         model = _MODELS_AT.get(loc[:-1])
         if detail["type"] == "extra_forbidden" and model is not None:
-            close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1)
-            message = f"unknown field; did you mean '{close[0]}'?" if close else "unknown field"
+            suggestion = closest(loc[-1], model.model_fields)
+            message = (
+                f"unknown field; {did_you_mean(suggestion)}" if suggestion else "unknown field"
+            )
         elif detail["type"] != "missing" and "input" in detail:
             message = f"{message} (got {detail['input']!r})"
         problems.append(f"field '{field}': {message}")
@@ -166,8 +187,8 @@ def teaching_differences(case: Case, explanation: Explanation, rulebase: Rulebas
         for item_id, status in taught[kind].items():
             actual = computed[kind].get(item_id)
             if actual is None:
-                close = difflib.get_close_matches(item_id, list(computed[kind]), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                suggestion = closest(item_id, computed[kind])
+                hint = f"; {did_you_mean(suggestion)}" if suggestion else ""
                 differences.append(
                     f"teaches.{kind}.{item_id}: not one of the {explanation.profile.disease} "
                     f"{kind}{hint}"

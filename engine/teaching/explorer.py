@@ -19,13 +19,20 @@ from typing import Any
 from markupsafe import Markup
 
 from engine.domain.profile_space import Value, every_profile, facts_of, field_domains
-from engine.domain.vocabulary import field_label, value_label
+from engine.domain.vocabulary import (
+    NOTE_STATUS_WORDS,
+    STATUS_HEADINGS,
+    STATUS_WORDS,
+    disease_label,
+    field_label,
+    value_label,
+)
 from engine.reasoning.explainer import explain
-from engine.rendering.explanation import STATUS_HEADINGS, STATUS_WORDS, citation_location
+from engine.rendering.explanation import citation_location
 from engine.rulebase.model import Rulebase
 from engine.teaching.source_view import layout_spans
 from engine.teaching.templating import asset, environment
-from engine.teaching.walkthrough import DISEASE_NAMES, NOTE_STATUS_WORDS, merge_spans
+from engine.teaching.walkthrough import merge_spans
 from schemas.citation import Citation
 from schemas.explanation import Explanation, NoteResult, OptionResult, Status
 
@@ -68,11 +75,16 @@ def fragment(explanation: Explanation) -> str:
     return "&".join(parts)
 
 
+def disease_names(rulebase: Rulebase) -> dict[str, str]:
+    """The rulebase's diseases, in its manifest's order, with the names people read."""
+    return {disease: disease_label(disease) for disease in rulebase.options}
+
+
 def all_explanations(rulebase: Rulebase) -> list[Explanation]:
     """The engine's explanation of every profile of the space, diseases in their usual order."""
     return [
         explain(profile, rulebase=rulebase)
-        for disease in DISEASE_NAMES
+        for disease in rulebase.options
         for profile in every_profile(disease)
     ]
 
@@ -216,7 +228,7 @@ def explorer_data(rulebase: Rulebase, explanations: list[Explanation]) -> dict[s
     """Everything the page shows, normalised (see the module docstring)."""
     builder = _Builder(rulebase)
     diseases: dict[str, dict[str, Any]] = {}
-    for disease, name in DISEASE_NAMES.items():
+    for disease, name in disease_names(rulebase).items():
         domains = field_domains(disease)
         diseases[disease] = {
             "code": disease,
@@ -233,7 +245,7 @@ def explorer_data(rulebase: Rulebase, explanations: list[Explanation]) -> dict[s
             "documents": [],
             "profiles": {},
         }
-    option_ids: dict[str, list[str]] = {disease: [] for disease in DISEASE_NAMES}
+    option_ids: dict[str, list[str]] = {disease: [] for disease in rulebase.options}
     for explanation in explanations:
         disease = explanation.profile.disease
         entry = diseases[disease]
@@ -269,12 +281,12 @@ def explorer_data(rulebase: Rulebase, explanations: list[Explanation]) -> dict[s
         "noteStatusWords": {s.value: w for s, w in NOTE_STATUS_WORDS.items()},
         "fieldLabels": {
             field: field_label(field)
-            for disease in DISEASE_NAMES
+            for disease in rulebase.options
             for field in field_domains(disease)
         },
         "valueLabels": {
             fact_token(value): value_label(value)
-            for disease in DISEASE_NAMES
+            for disease in rulebase.options
             for domain in field_domains(disease).values()
             for value in domain
         },
@@ -327,7 +339,7 @@ def render_explorer_html(rulebase: Rulebase, explanations: list[Explanation] | N
             data=script_json(data),
             rulebase=provenance,
             documents=list(rulebase.sources.values()),
-            diseases=DISEASE_NAMES,
+            diseases=disease_names(rulebase),
             disclaimer=chosen[0].disclaimer,
             status_words=STATUS_WORDS,
             statuses=list(Status),

@@ -13,9 +13,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from engine.domain.profiles import diseases as known_diseases
+from engine.domain.sentences import FACTS_ONLY
 from engine.teaching.source_view import Segment, segments
 from engine.teaching.templating import asset, environment
-from engine.teaching.walkthrough import DISEASE_NAMES, DocumentView, Walkthrough
+from engine.teaching.walkthrough import DocumentView, Walkthrough
 from schemas.explanation import Outcome, Status
 
 INDEX_FILE = "index.html"
@@ -30,9 +32,6 @@ _OUTCOME_CLASS = {
     Outcome.UNKNOWN: "unknown",
     Outcome.BLOCKED: "unmet",
 }
-_FACTS_ONLY = (
-    "Age and story are context only: what the page says depends on the facts above, nothing else."
-)
 
 
 def page_file(case_id: str) -> str:
@@ -56,14 +55,14 @@ def render_walkthrough_html(walkthrough: Walkthrough) -> str:
         title=f"Case: {walkthrough.title}",
         w=walkthrough,
         documents=[_SourcePanel(document) for document in walkthrough.documents],
-        facts_only=_FACTS_ONLY,
+        facts_only=FACTS_ONLY,
     )
 
 
 def render_index_html(walkthroughs: Sequence[Walkthrough]) -> str:
     """The library's contents page: each case with its title, story and status counts."""
     diseases = []
-    for disease in [d for d in DISEASE_NAMES if any(w.disease == d for w in walkthroughs)]:
+    for disease in [d for d in known_diseases() if any(w.disease == d for w in walkthroughs)]:
         cases = [w for w in walkthroughs if w.disease == disease]
         name = cases[0].disease_name
         diseases.append(

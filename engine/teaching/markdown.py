@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
+from engine.domain.sentences import FACTS_ONLY
 from engine.teaching.walkthrough import NoteStep, OptionStep, Quote, Walkthrough
-
-_FACTS_ONLY = (
-    "Age and story are context only: what the page says depends on the facts above, nothing else."
-)
 
 
 def render_walkthrough_markdown(walkthrough: Walkthrough) -> str:
@@ -18,7 +15,7 @@ def render_walkthrough_markdown(walkthrough: Walkthrough) -> str:
     out += [f"- {line}" for line in walkthrough.facts_given] or ["- none"]
     out += ["", "**Not known:**", ""]
     out += [f"- {label}" for label in walkthrough.facts_unknown] or ["- nothing"]
-    out += ["", f"*{_FACTS_ONLY}*", "", "## Option by option"]
+    out += ["", f"*{FACTS_ONLY}*", "", "## Option by option"]
     for step in walkthrough.steps:
         out += _step(step)
     out += ["", "## Summary", "", "| Step | Option | Status | Depends on |", "|---|---|---|---|"]

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from engine.rendering.explanation import wrap
+from engine.domain.sentences import FACTS_ONLY
+from engine.domain.text import wrap
 from engine.teaching.walkthrough import NoteStep, OptionStep, Quote, Walkthrough
-
-_FACTS_ONLY = (
-    "Age and story are context only: what the page says depends on the facts above, nothing else."
-)
 
 
 def render_walkthrough_text(walkthrough: Walkthrough) -> str:
@@ -21,7 +18,7 @@ def render_walkthrough_text(walkthrough: Walkthrough) -> str:
     out += [f"    {line}" for line in walkthrough.facts_given] or ["    none"]
     out += ["  Not known:"]
     out += [f"    {label}" for label in walkthrough.facts_unknown] or ["    nothing"]
-    out += ["", *wrap(_FACTS_ONLY, "  ")]
+    out += ["", *wrap(FACTS_ONLY, "  ")]
     out += _heading("Option by option")
     for step in walkthrough.steps:
         out += _step(step)

@@ -11,11 +11,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.domain.profile_space import facts_of
-from engine.domain.vocabulary import field_label, value_label, values_label
-from engine.reasoning.explainer import explain
-from engine.rendering.explanation import (
+from engine.domain.text import normalise_whitespace
+from engine.domain.vocabulary import (
+    NOTE_STATUS_WORDS,
     STATUS_HEADINGS,
     STATUS_WORDS,
+    disease_label,
+    field_label,
+    value_label,
+    values_label,
+)
+from engine.reasoning.explainer import explain
+from engine.rendering.explanation import (
     citation_location,
     profile_lines,
     what_if_text,
@@ -25,13 +32,8 @@ from engine.teaching.cases import LoadedCase
 from schemas.citation import Citation
 from schemas.explanation import Explanation, NoteResult, OptionResult, Outcome, Status
 
-DISEASE_NAMES = {
-    "AML": "acute myeloid leukemia (AML)",
-    "ALL": "acute lymphoblastic leukemia (ALL)",
-}
 # A passage cited by items of several statuses is drawn as the most favourable of them.
 _STATUS_STRENGTH = (Status.APPLIES, Status.NEEDS_INFORMATION, Status.DOES_NOT_APPLY)
-NOTE_STATUS_WORDS = {Status.APPLIES: "applies", Status.NEEDS_INFORMATION: "may apply"}
 
 
 @dataclass(frozen=True)
@@ -188,13 +190,13 @@ def build_walkthrough(loaded: LoadedCase, rulebase: Rulebase) -> Walkthrough:
         case_id=case.id,
         title=case.title,
         disease=disease,
-        disease_name=DISEASE_NAMES[disease],
+        disease_name=disease_label(disease),
         introduction=(
             f"This walkthrough follows what the Canadian Cancer Society page {titles} says about "
             "maintenance treatment, one option at a time, for the situation described below. "
             "It reports the page; it does not advise."
         ),
-        vignette=" ".join(case.vignette.split()),
+        vignette=normalise_whitespace(case.vignette),
         facts_given=given,
         facts_unknown=tuple(field_label(name) for name in unknown),
         steps=steps,
@@ -212,7 +214,7 @@ def build_walkthrough(loaded: LoadedCase, rulebase: Rulebase) -> Walkthrough:
             field_label(name) for name in unknown if name not in explanation.missing_information
         ),
         notes=tuple(_note_step(note, where) for note in explanation.notes),
-        learning_points=tuple(" ".join(point.split()) for point in case.learning_points),
+        learning_points=tuple(normalise_whitespace(point) for point in case.learning_points),
         disclaimer=explanation.disclaimer,
         sources=_sources(explanation, {p.document for p in passages}),
         documents=tuple(
@@ -284,7 +286,7 @@ def _quotes(
     return tuple(
         Quote(
             citation=c,
-            text=" ".join(c.quote.split()),
+            text=normalise_whitespace(c.quote),
             location=citation_location(c),
             passage=where[(c.document, c.start, c.end)],
         )
