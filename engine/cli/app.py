@@ -16,7 +16,15 @@ from engine.cli.common import EXIT_BAD_INPUT, EXIT_FAILED
 from engine.errors import InputError, PathwayError, RulebaseError
 
 # The commands, in the order `pathway --help` lists them: one module each under engine/cli/.
-COMMANDS: tuple[str, ...] = ("explain", "check", "schema", "coverage", "table", "walkthrough")
+COMMANDS: tuple[str, ...] = (
+    "explain",
+    "check",
+    "schema",
+    "coverage",
+    "table",
+    "walkthrough",
+    "serve",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
