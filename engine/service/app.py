@@ -6,6 +6,7 @@ OpenAPI document (see `_publish_request_bodies`)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -42,6 +43,7 @@ from schemas.fhir_reading import FhirReading
 from schemas.profile import Profile
 
 JSON = "application/json"
+_LOG = logging.getLogger("pathway.serve")
 JSON_LINES = "application/x-ndjson"
 
 
@@ -252,11 +254,22 @@ def _map_errors(action: Any) -> Any:
     """Runs the FHIR mapping, turning its refusals into 422s that say what is wrong."""
     try:
         return action()
+    except ApiError:
+        raise
     except PathwayError as error:
         raise ApiError(422, str(error), kind=getattr(error, "kind", "unreadable-record")) from None
     except (ValueError, TypeError) as error:
         raise ApiError(
             422, f"the record cannot be read: {error}", kind="unreadable-record"
+        ) from None
+    except Exception as error:
+        # A record the mapping did not foresee: the client learns its record could not be read
+        # (a 4xx, not a 500), and the traceback goes to the server log for the maintainers.
+        _LOG.exception("the FHIR mapping failed on a record")
+        raise ApiError(
+            422,
+            f"the record cannot be read ({type(error).__name__}); the server log has details",
+            kind="unreadable-record",
         ) from None
 
 
