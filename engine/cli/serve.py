@@ -25,7 +25,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="server processes")
     parser.add_argument(
-        "--terminology", metavar="FILE", help="terminology map replacing the bundled one"
+        "--terminology",
+        metavar="FILE",
+        help="a site's terminology map, extending or overriding the bundled one",
     )
     parser.add_argument(
         "--jwks", metavar="FILE|URL", help="JWK Set of the trusted CDS Clients' public keys"

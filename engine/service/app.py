@@ -21,6 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import PathwayError
 from engine.inputs.profile_input import describe_validation_error
+from engine.interop.fhir import profile_from_fhir
+from engine.interop.terminology import Terminology, load_terminology
 from engine.reasoning.batch import explain_jsonl, read_lines
 from engine.reasoning.explainer import cached_explanation, default_rulebase, validate_profile
 from engine.rulebase.loader import load_rulebase
@@ -79,11 +81,9 @@ class _State:
         self.rulebase: Rulebase = (
             load_rulebase(settings.rules) if settings.rules else default_rulebase()
         )
-        self.terminology: Any = None
-        if settings.terminology:
-            from engine.interop.terminology import load_terminology
-
-            self.terminology = load_terminology(settings.terminology)
+        self.terminology: Terminology | None = (
+            load_terminology(settings.terminology) if settings.terminology else None
+        )
         self.http = httpx.AsyncClient()
         self._feedback_lock = threading.Lock()
         self.feedback_total = 0
@@ -338,8 +338,6 @@ def _add_api_routes(app: FastAPI, state: _State) -> None:
         openapi_extra={"x-request-model": "Bundle"},
     )
     async def fhir_profile(request: Request) -> Response:
-        from engine.interop.fhir import profile_from_fhir
-
         document = await read_json_object(request, "a FHIR Bundle")
         reading = _map_errors(lambda: profile_from_fhir(document, terminology=state.terminology))
         return Response(reading.model_dump_json(), media_type=JSON)

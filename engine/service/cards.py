@@ -59,7 +59,7 @@ def _card(
         extension=CardExtension(
             disease=disease,
             option=option.id,
-            status=option.status.value,  # type: ignore[arg-type]  # _SHOWN only
+            status=option.status.value,
             needs=option.needs,
             source=document_id,
             source_sha256=document.sha256,

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from engine.interop.fhir import profile_from_fhir
+from engine.interop.terminology import Terminology
 from engine.reasoning.explainer import explain
 from engine.rulebase.model import Rulebase
 from engine.service.body import json_kind
@@ -174,11 +176,9 @@ def _resources_of(key: str, value: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def cards_for_record(
-    resources: list[dict[str, Any]], rulebase: Rulebase, terminology: Any
+    resources: list[dict[str, Any]], rulebase: Rulebase, terminology: Terminology | None
 ) -> list[Card]:
     """Map the record, explain each disease found, and answer its cards."""
-    from engine.interop.fhir import profile_from_fhir
-
     reading = profile_from_fhir(resources, terminology=terminology)
     cards: list[Card] = []
     for disease_reading in reading.profiles:
