@@ -22,7 +22,6 @@ from tests.serving import (
     patient,
     searchset,
     serve,
-    transplant_procedure,
 )
 
 SERVICE = "/cds-services/leukemia-maintenance-pathway"
