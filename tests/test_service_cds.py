@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +15,7 @@ import pytest
 from engine import explain, load_rulebase
 from tests.serving import (
     ICD10CM,
+    PROJECT_ROOT,
     SNOMED,
     Server,
     aml_flt3_after_transplant,
@@ -343,3 +347,75 @@ def test_bodies_over_a_million_bytes_are_413(server: Server) -> None:
     request = hook_request(aml_flt3_after_transplant())
     request["padding"] = "x" * 1_000_001
     assert call(server, request).status_code == 413
+
+
+SITE_MAP = """\
+version: 1
+answers:
+  - system: http://hospital.example/fhir/CodeSystem/eln-risk
+    code: INT
+    meaning: ELN intermediate risk
+    answer: intermediate
+    source: Local code of this hospital's laboratory system; no standard code exists.
+observations:
+  - system: http://hospital.example/fhir/CodeSystem/lab
+    code: ELN-RISK
+    meaning: ELN cytogenetic risk group
+    field: cytogenetic_risk
+    values: {intermediate: intermediate}
+    source: Local code of this hospital's laboratory system; no standard code exists.
+"""
+
+
+def eln_risk_prefetch() -> dict[str, Any]:
+    observation = {
+        "resourceType": "Observation",
+        "id": "o-eln",
+        "status": "final",
+        "code": {
+            "coding": [
+                {"system": "http://hospital.example/fhir/CodeSystem/lab", "code": "ELN-RISK"}
+            ]
+        },
+        "subject": {"reference": "Patient/p1"},
+        "valueCodeableConcept": {
+            "coding": [
+                {"system": "http://hospital.example/fhir/CodeSystem/eln-risk", "code": "INT"}
+            ]
+        },
+    }
+    return {
+        "conditions": searchset(condition("c-aml", ICD10CM, "C92.01", "AML, in remission")),
+        "observations": searchset(observation),
+        "procedures": searchset(),
+    }
+
+
+def test_a_site_terminology_map_adds_local_codes(server: Server, tmp_path: Path) -> None:
+    site_map = tmp_path / "site-terminology.yaml"
+    site_map.write_text(SITE_MAP, encoding="utf-8")
+    without = by_option(cards_of(server, eln_risk_prefetch()))
+    assert without["aml-oral-azacitidine"]["extension"]["needs"] == [
+        "cytogenetic_risk",
+        "transplant_status",
+    ]
+    with serve(["--terminology", str(site_map)], tmp=tmp_path) as site_server:
+        cards = by_option(cards_of(site_server, eln_risk_prefetch()))
+    azacitidine = cards["aml-oral-azacitidine"]
+    assert azacitidine["extension"]["needs"] == ["transplant_status"]
+    assert "Observation/o-eln" in azacitidine["detail"]
+
+
+def test_an_invalid_terminology_map_is_exit_2_naming_it(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\nobservations:\n  - system: x\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "engine", "serve", "--terminology", str(broken)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert str(broken) in done.stderr and "Traceback" not in done.stderr
