@@ -9,6 +9,7 @@ from engine.interop.terminology import (
     TerminologyError,
     default_terminology_path,
     load_terminology,
+    shipped_terminology,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "default_terminology_path",
     "load_terminology",
     "profile_from_fhir",
+    "shipped_terminology",
 ]

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from engine.domain.profile_space import field_domains, profile_from_facts, unknown_fields
 from engine.errors import InputError
-from engine.interop.terminology import Terminology, load_terminology
+from engine.interop.terminology import Terminology, shipped_terminology
 from schemas.fhir_reading import (
     Conflict,
     DiseaseReading,
@@ -75,11 +75,11 @@ def profile_from_fhir(data: Any, terminology: Terminology | None = None) -> Fhir
     """Read a FHIR R4 Bundle (a dict) or a list of resource dicts into one DiseaseReading per
     leukemia on record (AML first, then ALL; none when neither is).
 
-    `terminology` defaults to the shipped map; pass a loaded one (`load_terminology`) to read many
-    records or to use a site's own codes. Raises FhirInputError only when `data` is not a Bundle,
+    `terminology` defaults to the shipped map (loaded once per process); pass one from
+    `load_terminology` to use a site's own codes. Raises FhirInputError only when `data` is not a Bundle,
     a resource or a list; a resource that cannot be read is listed in `ignored`.
     """
-    terminology = terminology if terminology is not None else load_terminology()
+    terminology = terminology if terminology is not None else shipped_terminology()
     ignored: list[IgnoredResource] = []
     facts: list[_Fact] = []
     for name, raw in _named_resources(data, ignored):
@@ -89,27 +89,37 @@ def profile_from_fhir(data: Any, terminology: Terminology | None = None) -> Fhir
         for disease in PROFILE_MODELS
         if any(fact.field == "disease" and fact.value == disease for fact in facts)
     )
+    if not readings:
+        # Facts of the patient (a transplant) with no leukemia to belong to: say so, not drop them.
+        for resource, found in _facts_by_resource(facts).items():
+            given = ", ".join(f"{fact.field}={_text(fact.value)}" for fact in found)
+            reason = (
+                f"no AML or ALL condition on record, so its facts ({given}) belong to no profile"
+            )
+            ignored.append(IgnoredResource(resource=resource, reason=reason))
     return FhirReading(profiles=readings, ignored=tuple(ignored))
 
 
+def _facts_by_resource(facts: Sequence[_Fact]) -> dict[str, list[_Fact]]:
+    grouped: dict[str, list[_Fact]] = {}
+    for fact in dict.fromkeys(facts):
+        grouped.setdefault(fact.resource, []).append(fact)
+    return grouped
+
+
 def _named_resources(data: Any, ignored: list[IgnoredResource]) -> Iterator[tuple[str, Any]]:
-    """(name, raw resource) in record order; names are `Type/id`, else the position."""
+    """(name, raw resource) in record order; names are `Type/id`, else the position. Entries
+    without a resource are listed in `ignored` where they stand."""
     if isinstance(data, dict) and data.get("resourceType") == "Bundle":
         entries = data.get("entry", [])
         if not isinstance(entries, list):
             raise FhirInputError(
                 "Bundle.entry is not a list", "Send the Bundle as FHIR JSON.", path="Bundle"
             )
-        positioned = [(f"Bundle.entry[{index}]", entry) for index, entry in enumerate(entries)]
-        items: list[tuple[str, Any]] = []
-        for position, entry in positioned:
-            resource = entry.get("resource") if isinstance(entry, dict) else None
-            if not isinstance(resource, dict):
-                ignored.append(
-                    IgnoredResource(resource=position, reason="the entry has no resource")
-                )
-                continue
-            items.append((position, resource))
+        items = [
+            (f"Bundle.entry[{index}]", entry.get("resource") if isinstance(entry, dict) else None)
+            for index, entry in enumerate(entries)
+        ]
     elif isinstance(data, dict) and "resourceType" in data:
         items = [("resource", data)]
     elif isinstance(data, list):
@@ -124,7 +134,12 @@ def _named_resources(data: Any, ignored: list[IgnoredResource]) -> Iterator[tupl
     used: set[str] = set()
     for position, raw in items:
         if not isinstance(raw, dict):
-            ignored.append(IgnoredResource(resource=position, reason="not a JSON object"))
+            reason = (
+                "the entry has no resource"
+                if position.startswith("Bundle")
+                else ("not a JSON object")
+            )
+            ignored.append(IgnoredResource(resource=position, reason=reason))
             continue
         name = _name(position, raw)
         if name in used:
@@ -146,13 +161,9 @@ def _read(
 ) -> list[_Fact]:
     kind = raw.get("resourceType")
     if kind not in READ_TYPES:
-        what = f"{kind} resources" if isinstance(kind, str) else "a resource without resourceType"
-        ignored.append(
-            IgnoredResource(
-                resource=name,
-                reason=f"{what} carry no profile facts (Condition, Observation and Procedure are read)",
-            )
-        )
+        what = f"a {kind}" if isinstance(kind, str) else "a resource without resourceType"
+        reason = f"{what} carries no profile facts (Condition, Observation and Procedure are read)"
+        ignored.append(IgnoredResource(resource=name, reason=reason))
         return []
     try:
         resource = get_fhir_model_class(kind).model_validate(raw)

@@ -8,9 +8,11 @@ A bad file is an InputError (kind `invalid-terminology`) naming the file and the
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -107,12 +109,23 @@ def load_terminology(
                     field=f"{where}.values.{token}",
                 )
     return Terminology(
-        answers={key: entry for key, (entry, _, _) in sections["answers"].items()},
-        conditions={key: entry for key, (entry, _, _) in sections["conditions"].items()},
-        observations={key: entry for key, (entry, _, _) in sections["observations"].items()},
-        procedures={key: entry for key, (entry, _, _) in sections["procedures"].items()},
+        answers=_frozen(sections["answers"]),
+        conditions=_frozen(sections["conditions"]),
+        observations=_frozen(sections["observations"]),
+        procedures=_frozen(sections["procedures"]),
         files=tuple(str(path) for path in paths),
     )
+
+
+@functools.cache
+def shipped_terminology() -> Terminology:
+    """The shipped map, loaded once per process (the cache is functools' own, thread-safe; the
+    map is immutable, so sharing it is safe)."""
+    return load_terminology()
+
+
+def _frozen(section: dict[Key, tuple[Any, str, str]]) -> Mapping[Key, Any]:
+    return MappingProxyType({key: entry for key, (entry, _, _) in section.items()})
 
 
 def _read(path: Path) -> TerminologyFile:
