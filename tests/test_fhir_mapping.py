@@ -483,9 +483,20 @@ def test_a_bad_terminology_file_names_the_file_and_the_field(
 
 def test_a_missing_terminology_file_is_named(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.yaml"
-    with pytest.raises(TerminologyError, match="file not found") as caught:
+    with pytest.raises(TerminologyError) as caught:
         load_terminology(missing)
     assert caught.value.path == str(missing)
+    assert str(caught.value) == f"{missing}: file not found\nCheck the path."
+
+
+def test_the_site_file_shown_in_the_docs_loads(tmp_path: Path) -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "fhir-mapping.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```yaml\n(.*?)```", doc, flags=re.DOTALL)
+    path = tmp_path / "site.yaml"
+    path.write_text(example, encoding="utf-8")
+    terminology = load_terminology(path)
+    local = ("https://lab.hospital.example.org/fhir/CodeSystem/tests", "ELN2022-RISK")
+    assert terminology.observations[local].field == "cytogenetic_risk"
 
 
 def test_a_site_entry_replaces_the_shipped_one_with_the_same_code(tmp_path: Path) -> None:

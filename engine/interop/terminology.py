@@ -137,7 +137,9 @@ def _read(path: Path) -> TerminologyFile:
             size_fix="Split the map, or keep only the codes your site uses.",
         )
     except InputError as error:
-        raise TerminologyError(error.what, error.fix, path=name) from None
+        # The reader's message already starts with the file name; keep one.
+        what = error.what.removeprefix(f"{name}: ")
+        raise TerminologyError(what, error.fix, path=name) from None
     try:
         raw = parse_yaml(text)
     except YamlProblem as problem:
