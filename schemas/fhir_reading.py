@@ -27,7 +27,11 @@ class Evidence(_Reading):
     )
     system: str = Field(description="The code system URI of the matching code.")
     code: str = Field(description="The matching code.")
-    display: str | None = Field(default=None, description="The display text the record gave.")
+    display: str | None = Field(
+        default=None,
+        description="The record's words for the code (its coding display); for an Observation, "
+        "the test and its answer, with the map's meaning where the record gives no display.",
+    )
     used: bool = Field(description="Whether this evidence set the value in the profile.")
     reason: str | None = Field(default=None, description="Why it was not used (None when used).")
 

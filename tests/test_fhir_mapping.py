@@ -511,3 +511,13 @@ def test_a_site_entry_replaces_the_shipped_one_with_the_same_code(tmp_path: Path
     assert terminology.conditions[(ICD10CM, "Z94.84")].meaning == "Site wording"
     assert len(terminology.conditions) == len(load_terminology().conditions)
     assert terminology.files == (str(default_terminology_path()), str(path))
+
+
+def test_a_condition_in_free_text_only_is_listed_not_guessed() -> None:
+    condition = aml_condition(code="C92.01")
+    condition["code"] = {"text": "AML in remission"}
+    reading = profile_from_fhir([condition])
+    assert reading.profiles == ()
+    assert ignored(reading) == {
+        "Condition/dx": "it has no coding to look up (only text, or no code)"
+    }

@@ -372,7 +372,7 @@ def _key(coding: Coding) -> tuple[str, str]:
 
 def _unmapped(codings: Sequence[Coding]) -> str:
     if not codings:
-        return "it has no coded code to look up"
+        return "it has no coding to look up (only text, or no code)"
     return f"none of its codes is in the terminology map ({_list(codings)})"
 
 
