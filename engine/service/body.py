@@ -87,7 +87,7 @@ def parse_json(raw: bytes) -> Any:
     except ValueError as error:
         # Integers too long to convert.
         raise ApiError(400, f"not valid JSON: {error}", kind="invalid-json") from None
-    if _depth_exceeds(document, MAX_DEPTH):
+    if isinstance(document, dict | list) and _depth_exceeds(document, MAX_DEPTH):
         raise _too_deep()
     return document
 
@@ -99,19 +99,17 @@ def _too_deep() -> ApiError:
 
 
 def _depth_exceeds(document: Any, limit: int) -> bool:
-    # Iterative, so that checking a deep document cannot itself overflow the stack.
+    # Iterative, so that checking a deep document cannot itself overflow the stack; only
+    # containers are visited, which keeps it cheap on wide documents.
     stack: list[tuple[Any, int]] = [(document, 1)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
+        children = value.values() if isinstance(value, dict) else value
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
     return False
 
 
