@@ -419,3 +419,22 @@ def test_an_invalid_terminology_map_is_exit_2_naming_it(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert str(broken) in done.stderr and "Traceback" not in done.stderr
+
+
+def test_burkitt_type_record_carries_the_page_caveat(server: Server) -> None:
+    prefetch = {
+        "conditions": searchset(
+            condition("c-burkitt", ICD10CM, "C91.A0", "Mature B-cell leukemia Burkitt-type")
+        ),
+        "observations": searchset(),
+        "procedures": searchset(),
+    }
+    cards = cards_of(server, prefetch)
+    assert cards
+    caveat = (
+        "Some subtypes of ALL, such as T-cell ALL and Burkitt-type leukemia (mature B-cell ALL), "
+        "may not need maintenance treatment."
+    )
+    for card in cards:
+        assert card["extension"]["disease"] == "ALL"
+        assert caveat in card["detail"]
