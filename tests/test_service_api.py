@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from engine.interop.fhir import profile_from_fhir
 from pydantic import TypeAdapter
 
 from engine import explain
+from engine.interop.fhir import profile_from_fhir
 from schemas.profile import Profile
 from tests.serving import PROJECT_ROOT, Server, aml_flt3_after_transplant, searchset, serve
 

@@ -39,7 +39,12 @@ CONNECTIONS = 32
 REQUESTS = int(os.environ.get("BENCH_SERVICE_REQUESTS", "4000"))
 WARMUP = 300
 SECONDS_MAX = 30.0
-PROFILE = {"disease": "AML", "in_remission": True, "flt3_mutation": True, "transplant_status": "received"}
+PROFILE = {
+    "disease": "AML",
+    "in_remission": True,
+    "flt3_mutation": True,
+    "transplant_status": "received",
+}
 
 
 def ten_resource_prefetch() -> dict[str, object]:
@@ -55,11 +60,27 @@ def ten_resource_prefetch() -> dict[str, object]:
             flt3_observation("o-flt3", present=True),
             flt3_observation("o-flt3-repeat", present=True),
             {**flt3_observation("o-prelim", present=False), "status": "preliminary"},
-            {**flt3_observation("o-hb", present=True), "code": {"coding": [{"system": "http://loinc.org", "code": "718-7", "display": "Hemoglobin [Mass/volume] in Blood"}]}, "valueQuantity": {"value": 11.2, "unit": "g/dL"}, "valueCodeableConcept": None},
+            {
+                **flt3_observation("o-hb", present=True),
+                "code": {
+                    "coding": [
+                        {
+                            "system": "http://loinc.org",
+                            "code": "718-7",
+                            "display": "Hemoglobin [Mass/volume] in Blood",
+                        }
+                    ]
+                },
+                "valueQuantity": {"value": 11.2, "unit": "g/dL"},
+                "valueCodeableConcept": None,
+            },
         ),
         "procedures": searchset(
             transplant_procedure("pr-hsct"),
-            {**transplant_procedure("pr-bx"), "code": {"coding": [{"system": SNOMED, "code": "86273004", "display": "Biopsy"}]}},
+            {
+                **transplant_procedure("pr-bx"),
+                "code": {"coding": [{"system": SNOMED, "code": "86273004", "display": "Biopsy"}]},
+            },
         ),
     }
 
