@@ -438,3 +438,33 @@ def test_burkitt_type_record_carries_the_page_caveat(server: Server) -> None:
     for card in cards:
         assert card["extension"]["disease"] == "ALL"
         assert caveat in card["detail"]
+
+
+def test_resources_not_used_are_named_on_the_card(server: Server) -> None:
+    prefetch = aml_flt3_after_transplant()
+    preliminary = {**flt3_observation("o-prelim", present=False), "status": "preliminary"}
+    hemoglobin = {
+        **flt3_observation("o-hb", present=True),
+        "code": {"coding": [{"system": "http://loinc.org", "code": "718-7"}]},
+    }
+    prefetch["observations"] = searchset(
+        flt3_observation("o-flt3", present=True), preliminary, hemoglobin
+    )
+    detail = by_option(cards_of(server, prefetch))["aml-sorafenib"]["detail"]
+    assert "**From the record, not used:**" in detail
+    assert "Observation/o-prelim: not read" in detail
+    # A resource with no code the map knows (a haemoglobin) bears on nothing and is not listed.
+    assert "o-hb" not in detail
+
+
+def test_a_fact_of_the_other_disease_is_shown_as_not_used(server: Server) -> None:
+    prefetch = {
+        "conditions": searchset(condition("c-all", ICD10CM, "C91.00", "ALL, not in remission")),
+        "observations": searchset(flt3_observation("o-flt3", present=True)),
+        "procedures": searchset(),
+    }
+    cards = cards_of(server, prefetch)
+    assert cards
+    for card in cards:
+        assert card["extension"]["disease"] == "ALL"
+        assert re.search(r"- Observation/o-flt3 \(.*79210-1.*\) → yes: not used — ", card["detail"])

@@ -16,7 +16,7 @@ from engine.rulebase.model import Rulebase
 from engine.service.cds_models import Card, CardExtension, CardLink, CardSource
 from schemas.citation import Citation
 from schemas.explanation import ConditionReason, Explanation, OptionResult, Status
-from schemas.fhir_reading import Conflict, DiseaseReading, Evidence
+from schemas.fhir_reading import Conflict, DiseaseReading, Evidence, IgnoredResource
 
 SUMMARY_MAX = 139
 _SUMMARY_ENDINGS = {
@@ -24,19 +24,33 @@ _SUMMARY_ENDINGS = {
     Status.NEEDS_INFORMATION: "depends on facts not in the record",
 }
 _SHOWN = (Status.APPLIES, Status.NEEDS_INFORMATION)
+# The mapping's reasons for resources that simply carry no code it knows (vital signs, other
+# diagnoses): a chart holds hundreds, and none bears on the page, so cards do not list them.
+_UNRELATED_REASONS = ("none of its codes is in the terminology map", "it has no coding to look up")
+_MAX_NOT_READ = 10
 
 
-def cards_for(reading: DiseaseReading, explanation: Explanation, rulebase: Rulebase) -> list[Card]:
-    """The cards of one disease's explanation, in the page's option order."""
+def cards_for(
+    reading: DiseaseReading,
+    explanation: Explanation,
+    rulebase: Rulebase,
+    ignored: Sequence[IgnoredResource] = (),
+) -> list[Card]:
+    """The cards of one disease's explanation, in the page's option order. `ignored` are the
+    record's resources the mapping could not read; those that bear on a fact are named."""
     return [
-        _card(option, reading, explanation, rulebase)
+        _card(option, reading, explanation, rulebase, ignored)
         for option in explanation.options
         if option.status in _SHOWN
     ]
 
 
 def _card(
-    option: OptionResult, reading: DiseaseReading, explanation: Explanation, rulebase: Rulebase
+    option: OptionResult,
+    reading: DiseaseReading,
+    explanation: Explanation,
+    rulebase: Rulebase,
+    ignored: Sequence[IgnoredResource],
 ) -> Card:
     document_id = option.citations[0].document
     document = rulebase.sources[document_id]
@@ -48,7 +62,7 @@ def _card(
     return Card(
         uuid=str(uuid.uuid4()),
         summary=summary(option),
-        detail=detail(option, reading, explanation),
+        detail=detail(option, reading, explanation, ignored),
         indicator="info",
         source=CardSource(label=f"{document.publisher}: {document.title}", url=publisher_url),
         links=(
@@ -79,7 +93,12 @@ def summary(option: OptionResult) -> str:
     return title + ending
 
 
-def detail(option: OptionResult, reading: DiseaseReading, explanation: Explanation) -> str:
+def detail(
+    option: OptionResult,
+    reading: DiseaseReading,
+    explanation: Explanation,
+    ignored: Sequence[IgnoredResource] = (),
+) -> str:
     """The card's Markdown body."""
     status = STATUS_WORDS[option.status]
     out = [f"**{option.title}** (`{option.id}`) — *{status}*", ""]
@@ -103,6 +122,7 @@ def detail(option: OptionResult, reading: DiseaseReading, explanation: Explanati
     if conflicts:
         out += ["", "**Records that disagree (the fact is left unknown):**", ""]
         out += [f"- {_conflict(conflict)}" for conflict in conflicts]
+    out += _not_used(reading, ignored)
     if option.rule_notes:
         out += ["", *[f"*Reading:* {note}" for note in option.rule_notes]]
     if explanation.notes:
@@ -118,6 +138,21 @@ def detail(option: OptionResult, reading: DiseaseReading, explanation: Explanati
             out += [f"  {quote}" for quote in _quotes(note.citations)]
     out += ["", f"> **Important:** {explanation.disclaimer}"]
     return "\n".join(out)
+
+
+def _not_used(reading: DiseaseReading, ignored: Sequence[IgnoredResource]) -> list[str]:
+    """Facts found but not used for this disease, and coded resources that could not be read (a
+    preliminary result, an entered-in-error diagnosis), so that nothing is dropped unseen."""
+    lines = [
+        f"- {_evidence(item)}: not used — {item.reason or 'see the reading'}"
+        for item in reading.evidence
+        if not item.used
+    ]
+    related = [item for item in ignored if not item.reason.startswith(_UNRELATED_REASONS)]
+    lines += [f"- {item.resource}: not read — {item.reason}" for item in related[:_MAX_NOT_READ]]
+    if len(related) > _MAX_NOT_READ:
+        lines.append(f"- and {len(related) - _MAX_NOT_READ} more resources not read")
+    return ["", "**From the record, not used:**", "", *lines] if lines else []
 
 
 def _quotes(citations: Sequence[Citation]) -> list[str]:

@@ -193,5 +193,5 @@ def cards_for_record(
                 f"the record maps to a profile the explainer refuses: {error}",
                 kind="unmappable-record",
             ) from None
-        cards.extend(cards_for(disease_reading, explanation, rulebase))
+        cards.extend(cards_for(disease_reading, explanation, rulebase, reading.ignored))
     return cards
