@@ -237,3 +237,33 @@ def test_loopback_by_default_without_a_warning(tmp_path: Path) -> None:
     with serve(tmp=tmp_path) as running:
         assert running.url.startswith("http://127.0.0.1:")
         assert "warning" not in running.stderr()
+
+
+def test_jwks_from_a_url_and_two_workers(tmp_path: Path, keys: ClientKeys) -> None:
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    (tmp_path / "jwks.json").write_text(json.dumps(keys.jwks()), encoding="utf-8")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, directory=str(tmp_path), **kwargs)  # type: ignore[arg-type]
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        jwks_url = f"http://127.0.0.1:{httpd.server_address[1]}/jwks.json"
+        args = ["--jwks", jwks_url, "--issuer", ISSUER, "--workers", "2"]
+        with serve(args, tmp=tmp_path, ready_status=401) as running:
+            for _ in range(4):
+                token = client_jwt(keys, running.url + "/cds-services")
+                assert get(running, "/cds-services", token).status_code == 200
+            assert "replayed once per worker" in running.stderr()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
