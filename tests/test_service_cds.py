@@ -468,3 +468,18 @@ def test_a_fact_of_the_other_disease_is_shown_as_not_used(server: Server) -> Non
     for card in cards:
         assert card["extension"]["disease"] == "ALL"
         assert re.search(r"- Observation/o-flt3 \(.*79210-1.*\) → yes: not used — ", card["detail"])
+
+
+def test_a_resource_about_another_patient_is_refused(server: Server) -> None:
+    prefetch = aml_flt3_after_transplant()
+    prefetch["observations"] = searchset(flt3_observation("o-other", present=True, patient="p2"))
+    response = call(server, hook_request(prefetch))
+    assert response.status_code == 400
+    assert response.json()["fields"] == ["prefetch.observations.entry.0"]
+    assert "Patient/p2" in response.json()["error"]
+    # The same patient written as an absolute reference is accepted.
+    prefetch["observations"] = searchset(flt3_observation("o-same", present=True))
+    prefetch["observations"]["entry"][0]["resource"]["subject"]["reference"] = (
+        "https://ehr.example/fhir/Patient/p1"
+    )
+    assert call(server, hook_request(prefetch)).status_code == 200

@@ -6,6 +6,7 @@ neither, the call fails with 412, as the specification asks."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -139,8 +140,28 @@ async def record_resources(
         bundles.update(await fetch_searches(client, request.fhirServer, token, queries))
     resources: list[dict[str, Any]] = []
     for key in RECORD_KEYS:
-        resources.extend(_resources_of(key, bundles[key]))
+        for index, resource in enumerate(_resources_of(key, bundles[key])):
+            _check_patient(resource, request.context.patientId, f"prefetch.{key}.entry.{index}")
+            resources.append(resource)
     return resources
+
+
+_PATIENT_REFERENCE = re.compile(r"(?:^|/)Patient/([^/]+)(?:/_history/[^/]+)?$")
+
+
+def _check_patient(resource: dict[str, Any], patient_id: str, where: str) -> None:
+    """Refuses a resource about another patient: cards built from a mixed record would describe
+    someone else's facts in this patient's chart."""
+    subject = resource.get("subject")
+    reference = subject.get("reference") if isinstance(subject, dict) else None
+    match = _PATIENT_REFERENCE.search(reference) if isinstance(reference, str) else None
+    if match is not None and match.group(1) != patient_id:
+        raise ApiError(
+            400,
+            f"{where} is about Patient/{match.group(1)}, but context.patientId is '{patient_id}'",
+            (where,),
+            kind="other-patient",
+        )
 
 
 def _resources_of(key: str, value: dict[str, Any]) -> list[dict[str, Any]]:
