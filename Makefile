@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test lint typecheck check golden bench clean
+.PHONY: install demo test lint typecheck check golden bench serve clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v < (3, 13) else "Python 3.11 or 3.12 is required (durable-rules does not import on 3.13); set PYTHON=python3.12")'
@@ -47,6 +47,11 @@ golden: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_explain.py
 	$(BIN)/python tests/benchmarks/bench_explorer.py
+	$(BIN)/python tests/benchmarks/bench_service.py
+
+# The CDS Hooks service and JSON API on http://127.0.0.1:8000 (ARGS="--port 9000 ..." to change).
+serve: $(STAMP)
+	$(BIN)/pathway serve $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

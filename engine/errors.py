@@ -49,6 +49,9 @@ class ErrorKind(StrEnum):
     UNKNOWN_CASE = "unknown-case"
     DUPLICATE_CASE = "duplicate-case"
     UNWRITABLE_OUTPUT = "unwritable-output"
+    INVALID_TERMINOLOGY = "invalid-terminology"
+    INVALID_FHIR_INPUT = "invalid-fhir-input"
+    INVALID_SERVICE_SETTINGS = "invalid-service-settings"
     BAD_INPUT = "bad-input"
     # The matcher.
     ENGINE_FAILURE = "engine-failure"

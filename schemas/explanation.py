@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, WithJsonSchema
 
 from schemas.citation import Citation
 from schemas.profile import DiseaseProfile
@@ -98,11 +98,22 @@ class Provenance(_Result):
     sources: tuple[SourceProvenance, ...]
 
 
+_PROFILE_OUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "The validated profile in canonical form: `disease` and that disease's facts "
+    "(`pathway schema --output` gives each disease's fields).",
+    "properties": {"disease": {"type": "string"}},
+    "required": ["disease"],
+    "additionalProperties": True,
+}
+
+
 class Explanation(_Result):
     """Which maintenance options the documents describe for `profile`, and why."""
 
-    # Any disease's model (a rulebase may add diseases); serialised with that model's fields.
-    profile: SerializeAsAny[DiseaseProfile]
+    # Any disease's model (a rulebase may add diseases); serialised with that model's fields, so
+    # its JSON Schema is the open shape below, not the base model's lone `disease`.
+    profile: Annotated[SerializeAsAny[DiseaseProfile], WithJsonSchema(_PROFILE_OUT_SCHEMA)]
     options: tuple[OptionResult, ...]
     notes: tuple[NoteResult, ...]
     missing_information: tuple[str, ...] = Field(

@@ -27,7 +27,9 @@ LAYERS: dict[str, int] = {
     "review": 5,
     "teaching": 5,
     "rendering": 5,
-    "cli": 6,
+    "interop": 5,
+    "service": 6,
+    "cli": 7,
 }
 """Subpackage -> rank. A module may import its own rank and below; errors.py, suggestions.py and
 schemas/ sit under every layer."""
@@ -136,7 +138,7 @@ def test_the_check_sees_lazy_and_upward_imports(tmp_path: Path) -> None:
     )
     imported = set(_imports(source, "engine.domain.probe"))
     assert "engine.cli.common" in imported
-    assert _rank("engine.cli.common") == 6 > (_rank("engine.domain.probe") or 0)
+    assert _rank("engine.cli.common") == LAYERS["cli"] > (_rank("engine.domain.probe") or 0)
 
 
 def test_only_the_adapter_imports_durable() -> None:

@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "walkthrough",
     "sources",
     "explorer",
+    "serve",
 )
 
 Handler = Callable[[argparse.Namespace], int]

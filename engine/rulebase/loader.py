@@ -41,7 +41,7 @@ from schemas.rule import (
 
 MANIFEST = "rulebase.yaml"
 # YAML files in the rules directory that are data for other commands, not rule files.
-OTHER_DATA_FILES = frozenset({MANIFEST, "coverage-waivers.yaml"})
+OTHER_DATA_FILES = frozenset({MANIFEST, "coverage-waivers.yaml", "terminology.yaml"})
 
 
 def default_rules_dir() -> Path:
