@@ -1,4 +1,5 @@
-"""`pathway schema`: the profile's JSON Schema, for callers in other languages."""
+"""`pathway schema`: the profile's JSON Schema, for callers in other languages: by default what
+validation accepts (to check a profile before sending it); `--output` the canonical form."""
 
 from __future__ import annotations
 
@@ -6,18 +7,25 @@ import argparse
 import json
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from engine.cli.common import EXIT_OK
-from schemas.profile import Profile
+from engine.inputs.profile_schema import profile_json_schema
 
 
 def register(subparsers: Any) -> None:
     """Add the `schema` command."""
-    parser = subparsers.add_parser("schema", help="print the profile's JSON Schema")
+    parser = subparsers.add_parser(
+        "schema",
+        help="print the profile's JSON Schema (what is accepted; --output: canonical form)",
+    )
+    parser.add_argument(
+        "--output",
+        action="store_true",
+        help="the canonical profile, one spelling per value, as explain returns it",
+    )
     parser.set_defaults(handler=_schema)
 
 
-def _schema(_args: argparse.Namespace) -> int:
-    print(json.dumps(TypeAdapter(Profile).json_schema(), indent=2))
+def _schema(args: argparse.Namespace) -> int:
+    schema = profile_json_schema("canonical" if args.output else "input")
+    print(json.dumps(schema, indent=2))
     return EXIT_OK

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from engine.domain.conditions import Node, leaves, normalise
 from engine.domain.profile_space import UNKNOWN, field_domains
+from engine.bundled import bundled_dir
 from engine.errors import RulebaseError
 from engine.inputs.rule_files import read_yaml_model
 from engine.rulebase.model import Firing, LoadedNote, LoadedRule, Rulebase
@@ -25,8 +26,8 @@ OTHER_DATA_FILES = frozenset({MANIFEST, "coverage-waivers.yaml"})
 
 
 def default_rules_dir() -> Path:
-    """`rules/` beside the `engine` package (the project is installed in editable mode)."""
-    return Path(__file__).resolve().parents[2] / "rules"
+    """The bundled rulebase: the checkout's `rules/`, or the copy an installed wheel carries."""
+    return bundled_dir("rules")
 
 
 def load_rulebase(path: str | Path | None = None) -> Rulebase:
