@@ -9,9 +9,9 @@ import difflib
 import hashlib
 from pathlib import Path
 
+from engine.bundled import bundled_dir
 from engine.domain.conditions import Node, leaves, normalise
 from engine.domain.profile_space import UNKNOWN, field_domains
-from engine.bundled import bundled_dir
 from engine.errors import RulebaseError
 from engine.inputs.rule_files import read_yaml_model
 from engine.rulebase.model import Firing, LoadedNote, LoadedRule, Rulebase

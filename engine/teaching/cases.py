@@ -52,7 +52,7 @@ def case_paths(directory: Path | None = None) -> list[Path]:
             "the case directory is missing",
             "Reinstall pathway-explainer (its wheel carries the bundled cases), "
             "or name case files.",
-            path=root,
+            path=str(root),
         )
     return sorted(p for p in root.iterdir() if p.is_file() and p.suffix in CASE_SUFFIXES)
 
