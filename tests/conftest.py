@@ -51,3 +51,44 @@ def record_text_hash(text_path: Path) -> None:
     updated, count = re.subn(r"(?m)^sha256: [0-9a-f]{64}$", f"sha256: {digest}", meta)
     assert count == 1, f"{meta_path} records no sha256"
     meta_path.write_text(updated, encoding="utf-8")
+
+
+# The product's own behaviour, which can differ between Python versions (the durable-rules C
+# extension, pydantic, datetime): CI also runs these, as `pytest -m "core and not slow"`, on every
+# other supported interpreter it finds. A new test module that belongs here adds its name; browser
+# and HTTP tests stay out (they run once, on the main interpreter, within `make test`).
+CORE_MODULES = frozenset(
+    {
+        "test_agreement",
+        "test_batch",
+        "test_cache",
+        "test_case_library",
+        "test_cases",
+        "test_citations",
+        "test_cli",
+        "test_coverage",
+        "test_decision_table",
+        "test_durable_adapter",
+        "test_evaluation",
+        "test_explain",
+        "test_loader",
+        "test_packaging",
+        "test_profile_json_schema",
+        "test_profile_schema",
+        "test_reliability",
+        "test_render",
+        "test_rule_teeth",
+        "test_safe_yaml",
+        "test_sources",
+        "test_statements",
+        "test_verification",
+        "test_walkthrough",
+        "test_walkthrough_html",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in CORE_MODULES:
+            item.add_marker(pytest.mark.core)

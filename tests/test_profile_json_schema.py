@@ -23,8 +23,6 @@ from engine.inputs.profile_schema import (
 )
 from engine.reasoning.explainer import validate_profile
 
-pytestmark = pytest.mark.core
-
 INPUT = profile_json_schema("input")
 CANONICAL = profile_json_schema("canonical")
 INPUT_VALIDATOR = jsonschema.Draft202012Validator(INPUT)
