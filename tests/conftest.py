@@ -56,7 +56,8 @@ def record_text_hash(text_path: Path) -> None:
 # The product's own behaviour, which can differ between Python versions (the durable-rules C
 # extension, pydantic, datetime): CI also runs these, as `pytest -m "core and not slow"`, on every
 # other supported interpreter it finds. A new test module that belongs here adds its name; browser
-# and HTTP tests stay out (they run once, on the main interpreter, within `make test`).
+# and HTTP tests, and the soak and fuzz loops of test_reliability, stay out (they run once, on the
+# main interpreter, within `make test`), so that CI stays short.
 CORE_MODULES = frozenset(
     {
         "test_agreement",
@@ -75,7 +76,6 @@ CORE_MODULES = frozenset(
         "test_packaging",
         "test_profile_json_schema",
         "test_profile_schema",
-        "test_reliability",
         "test_render",
         "test_rule_teeth",
         "test_safe_yaml",
