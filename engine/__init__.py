@@ -1,12 +1,23 @@
 """Patient-pathway explainer: which leukemia maintenance options two Canadian Cancer Society pages
-describe for a profile, with the quoted sentences. It explains documents; it never recommends."""
+describe for a profile, with the quoted sentences. It explains documents; it never recommends.
+
+The names below are imported on first use, so that `import engine` (and the `pathway` command's
+start-up) does not load durable-rules' C extension before it is needed: when that extension is
+broken, the EngineError saying how to fix it is then raised where callers can catch it."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import CitationError, EngineError, InputError, PathwayError, RulebaseError
-from engine.reasoning.batch import BatchResult, explain_many
-from engine.reasoning.explainer import explain
-from engine.rulebase.loader import load_rulebase
-from engine.rulebase.model import Rulebase
-from schemas.explanation import Explanation, Status
+
+if TYPE_CHECKING:
+    from engine.reasoning.batch import BatchResult, explain_many
+    from engine.reasoning.explainer import explain
+    from engine.rulebase.loader import load_rulebase
+    from engine.rulebase.model import Rulebase
+    from schemas.explanation import Explanation, Status
 
 __all__ = [
     "BatchResult",
@@ -22,3 +33,22 @@ __all__ = [
     "explain_many",
     "load_rulebase",
 ]
+
+_LAZY = {
+    "BatchResult": "engine.reasoning.batch",
+    "explain_many": "engine.reasoning.batch",
+    "explain": "engine.reasoning.explainer",
+    "load_rulebase": "engine.rulebase.loader",
+    "Rulebase": "engine.rulebase.model",
+    "Explanation": "schemas.explanation",
+    "Status": "schemas.explanation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

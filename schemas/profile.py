@@ -5,11 +5,14 @@ name, field, value and label from these models (a rulebase names the models it u
 manifest; see docs/architecture.md). Only facts that the documents use are fields; anything else
 is rejected (`extra="forbid"`). "Unknown" is a first-class value: `unknown` for choices, `null`
 for yes/no facts.
+
+The JSON Schema of validation mode describes what validation accepts (every spelling the
+normalisers below take); that of serialization mode describes the canonical, normalised profile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -21,6 +24,7 @@ from pydantic import (
     Field,
     StrictBool,
     Tag,
+    WithJsonSchema,
 )
 
 
@@ -79,7 +83,43 @@ def _unknown_as_none(value: Any) -> Any:
     return value
 
 
-YesNoUnknown = Annotated[StrictBool | None, BeforeValidator(_unknown_as_none)]
+def _any_case(word: str) -> str:
+    # str.lower() also maps the Kelvin sign (U+212A) to "k"; no other non-ASCII letter lowers or
+    # uppers to an ASCII letter used here, and `\s` is exactly what str.strip() removes.
+    parts = []
+    for char in word:
+        if char == "_":
+            parts.append("[-_ ]")
+        else:
+            kelvin = "\u212a" if char.lower() == "k" else ""
+            parts.append(f"[{char.lower()}{char.upper()}{kelvin}]")
+    return "".join(parts)
+
+
+def _spellings(words: Iterable[str]) -> dict[str, Any]:
+    alternatives = "|".join(_any_case(word) for word in sorted(words))
+    return {"type": "string", "pattern": f"^\\s*(?:{alternatives})\\s*$"}
+
+
+def _accepted_choice(choices: type[StrEnum], aliases: Mapping[str, str]) -> WithJsonSchema:
+    """What `_choice` accepts, as JSON Schema: each value or alias in any case, `-` or a space
+    for `_`, surrounding whitespace, and null for unknown."""
+    words = [member.value for member in choices] + list(aliases)
+    return WithJsonSchema({"anyOf": [_spellings(words), {"type": "null"}]}, mode="validation")
+
+
+def _accepted_disease(name: str) -> WithJsonSchema:
+    return WithJsonSchema(_spellings([name]), mode="validation")
+
+
+YesNoUnknown = Annotated[
+    StrictBool | None,
+    BeforeValidator(_unknown_as_none),
+    WithJsonSchema(
+        {"anyOf": [{"type": "boolean"}, {"type": "null"}, _spellings(["unknown"])]},
+        mode="validation",
+    ),
+]
 
 _RISK_ALIASES = {
     "favorable": "favourable",
@@ -88,6 +128,7 @@ _RISK_ALIASES = {
 }
 _SUBTYPE_ALIASES = {"burkitt": "mature_b_cell"}
 _NO_ALIASES: dict[str, str] = {}
+_YES_NO = 'true, false, or null when unknown ("unknown" is accepted).'
 
 
 def normalise_disease(value: Any) -> Any:
@@ -110,27 +151,31 @@ class AmlProfile(DiseaseProfile):
 
     disease_name: ClassVar[str] = "acute myeloid leukemia"
 
-    disease: Annotated[Literal["AML"], BeforeValidator(normalise_disease)] = Field(
-        title="Disease", description="Acute myeloid leukemia."
-    )
-    cytogenetic_risk: Annotated[CytogeneticRisk, BeforeValidator(_choice(_RISK_ALIASES))] = Field(
+    disease: Annotated[
+        Literal["AML"], BeforeValidator(normalise_disease), _accepted_disease("AML")
+    ] = Field(title="Disease", description="Acute myeloid leukemia.")
+    cytogenetic_risk: Annotated[
+        CytogeneticRisk,
+        BeforeValidator(_choice(_RISK_ALIASES)),
+        _accepted_choice(CytogeneticRisk, _RISK_ALIASES),
+    ] = Field(
         default=CytogeneticRisk.UNKNOWN,
         title="Cytogenetic risk (chromosome changes)",
         description="favourable, intermediate, unfavourable or unknown "
         "(favorable, unfavorable and adverse are accepted).",
     )
-    flt3_mutation: YesNoUnknown = Field(
-        default=None, title="FLT3 mutation", description="true, false, or null when unknown."
-    )
-    transplant_status: Annotated[TransplantStatus, BeforeValidator(_choice(_NO_ALIASES))] = Field(
+    flt3_mutation: YesNoUnknown = Field(default=None, title="FLT3 mutation", description=_YES_NO)
+    transplant_status: Annotated[
+        TransplantStatus,
+        BeforeValidator(_choice(_NO_ALIASES)),
+        _accepted_choice(TransplantStatus, _NO_ALIASES),
+    ] = Field(
         default=TransplantStatus.UNKNOWN,
         title="Stem cell transplant",
         description="received, eligible, ineligible (unable to have a stem cell transplant) "
         "or unknown.",
     )
-    in_remission: YesNoUnknown = Field(
-        default=None, title="In remission", description="true, false, or null when unknown."
-    )
+    in_remission: YesNoUnknown = Field(default=None, title="In remission", description=_YES_NO)
 
 
 class AllProfile(DiseaseProfile):
@@ -138,34 +183,44 @@ class AllProfile(DiseaseProfile):
 
     disease_name: ClassVar[str] = "acute lymphoblastic leukemia"
 
-    disease: Annotated[Literal["ALL"], BeforeValidator(normalise_disease)] = Field(
-        title="Disease", description="Acute lymphoblastic leukemia."
-    )
-    subtype: Annotated[AllSubtype, BeforeValidator(_choice(_SUBTYPE_ALIASES))] = Field(
+    disease: Annotated[
+        Literal["ALL"], BeforeValidator(normalise_disease), _accepted_disease("ALL")
+    ] = Field(title="Disease", description="Acute lymphoblastic leukemia.")
+    subtype: Annotated[
+        AllSubtype,
+        BeforeValidator(_choice(_SUBTYPE_ALIASES)),
+        _accepted_choice(AllSubtype, _SUBTYPE_ALIASES),
+    ] = Field(
         default=AllSubtype.UNKNOWN,
         title="ALL subtype",
         description="b_cell, t_cell, mature_b_cell (Burkitt-type; `burkitt` is accepted) "
-        "or unknown.",
+        "or unknown; any case, with `-` or a space for `_` (b-cell).",
     )
-    ph_status: Annotated[PhStatus, BeforeValidator(_choice(_NO_ALIASES))] = Field(
+    ph_status: Annotated[
+        PhStatus, BeforeValidator(_choice(_NO_ALIASES)), _accepted_choice(PhStatus, _NO_ALIASES)
+    ] = Field(
         default=PhStatus.UNKNOWN,
         title="Philadelphia chromosome (Ph) status",
         description="positive, negative or unknown.",
     )
-    imatinib_response: Annotated[ImatinibResponse, BeforeValidator(_choice(_NO_ALIASES))] = Field(
+    imatinib_response: Annotated[
+        ImatinibResponse,
+        BeforeValidator(_choice(_NO_ALIASES)),
+        _accepted_choice(ImatinibResponse, _NO_ALIASES),
+    ] = Field(
         default=ImatinibResponse.UNKNOWN,
         title="Response to imatinib",
-        description="effective, not_effective or unknown.",
+        description="effective, not_effective (or `not effective`) or unknown.",
     )
     intensive_earlier_treatment: YesNoUnknown = Field(
         default=None,
         title="More intense treatment in earlier phases",
-        description="true, false, or null when unknown.",
+        description=_YES_NO,
     )
     cns_involvement: YesNoUnknown = Field(
         default=None,
         title="Central nervous system (CNS) involvement",
-        description="true, false, or null when unknown.",
+        description=_YES_NO,
     )
 
 

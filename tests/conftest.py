@@ -107,3 +107,49 @@ class RuleCaseItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"case: {self.name}"
+
+
+# The product's own behaviour, which can differ between Python versions (the durable-rules C
+# extension, pydantic, datetime): CI also runs these, as `pytest -m "core and not slow"`, on every
+# other supported interpreter it finds. A new test module that belongs here adds its name; browser
+# and HTTP tests, and the soak and fuzz loops of test_reliability, stay out (they run once, on the
+# main interpreter, within `make test`), so that CI stays short.
+CORE_MODULES = frozenset(
+    {
+        "test_agreement",
+        "test_batch",
+        "test_cache",
+        "test_case_library",
+        "test_cases",
+        "test_citations",
+        "test_cli",
+        "test_coverage",
+        "test_decision_table",
+        "test_durable_adapter",
+        "test_evaluation",
+        "test_errors",
+        "test_explain",
+        "test_explorer",
+        "test_fhir_mapping",
+        "test_loader",
+        "test_new_disease",
+        "test_packaging",
+        "test_profile_json_schema",
+        "test_profile_schema",
+        "test_render",
+        "test_revisions",
+        "test_rule_teeth",
+        "test_safe_yaml",
+        "test_sources",
+        "test_statements",
+        "test_verification",
+        "test_walkthrough",
+        "test_walkthrough_html",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in CORE_MODULES:
+            item.add_marker(pytest.mark.core)

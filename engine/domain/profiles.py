@@ -73,22 +73,18 @@ def validate_profile(
     known = diseases() if known is None else known
     if isinstance(profile, DiseaseProfile):
         if profile.disease not in known:
-            return _profile_adapter(known).validate_python(profile.model_dump())
+            return profile_adapter(known).validate_python(profile.model_dump())
         return profile
     if not isinstance(profile, Mapping):
         raise ValidationError.from_exception_data(
             "Profile", [InitErrorDetails(type="dict_type", loc=(), input=profile)]
         )
-    return _profile_adapter(known).validate_python(dict(profile))
-
-
-def profile_json_schema(known: tuple[str, ...]) -> dict[str, Any]:
-    """The JSON Schema of a profile of any of the `known` diseases."""
-    return _profile_adapter(known).json_schema()
+    return profile_adapter(known).validate_python(dict(profile))
 
 
 @cache
-def _profile_adapter(known: tuple[str, ...]) -> TypeAdapter[DiseaseProfile]:
+def profile_adapter(known: tuple[str, ...]) -> TypeAdapter[DiseaseProfile]:
+    """Validation (and JSON Schema) of a profile of any of the `known` diseases."""
     # A union of the known models, told apart by `disease`: Pydantic names the model in error
     # locations (`AML.ph_status`) and refuses an unknown disease with one `invalid_disease` error.
     members = tuple(Annotated[profile_model(name), Tag(name)] for name in known)

@@ -10,13 +10,35 @@ lock around every call into the C core, which is not thread-safe and never relea
 from __future__ import annotations
 
 import copy
+import sys
 import threading
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from durable import engine as durable_engine
-
 from engine.errors import EngineError
+
+# durable-rules 2.0.28 calls datetime.utcfromtimestamp (deprecated since 3.12) on every engine
+# call; the warning is theirs, not ours to fix. Only that message, only from durable.engine.
+warnings.filterwarnings(
+    "ignore",
+    message=r"datetime\.datetime\.utcfromtimestamp\(\) is deprecated",
+    category=DeprecationWarning,
+    module=r"durable\.engine\Z",
+)
+try:
+    from durable import engine as durable_engine
+except ImportError as error:
+    # Python 3.13 removed PyEval_CallObject; a durable-rules built without the define cannot load.
+    if "PyEval_CallObject" not in str(error):
+        raise
+    raise EngineError(
+        f"durable-rules was built without the fix Python {sys.version_info[0]}."
+        f"{sys.version_info[1]} needs (undefined symbol PyEval_CallObject)",
+        "Rebuild it with: CPPFLAGS='-DPyEval_CallObject(f,a)=PyObject_CallObject(f,a)' "
+        f"{sys.executable} -m pip install --no-cache-dir --force-reinstall --no-deps "
+        "durable-rules==2.0.28",
+    ) from None
 
 Expression = dict[str, Any]
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.bundled import bundled_dir
 from engine.domain.conditions import Node, leaves, normalise
 from engine.domain.profile_space import UNKNOWN, field_domains
 from engine.domain.profiles import diseases, register_profile_model
@@ -45,8 +46,8 @@ OTHER_DATA_FILES = frozenset({MANIFEST, "coverage-waivers.yaml", "terminology.ya
 
 
 def default_rules_dir() -> Path:
-    """`rules/` beside the `engine` package (the project is installed in editable mode)."""
-    return Path(__file__).resolve().parents[2] / "rules"
+    """The bundled rulebase: the checkout's `rules/`, or the copy an installed wheel carries."""
+    return bundled_dir("rules")
 
 
 def load_rulebase(path: str | Path | None = None) -> Rulebase:

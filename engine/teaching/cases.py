@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from engine.bundled import bundled_dir
 from engine.domain.profiles import BUNDLED_DISEASES, validate_profile
 from engine.errors import ErrorKind, InputError, YamlProblem
 from engine.inputs.profile_input import describe_validation_error, read_input_text
@@ -39,13 +40,21 @@ class LoadedCase:
 
 
 def default_cases_dir() -> Path:
-    """`examples/cases/` beside the `engine` package (the project is installed in editable mode)."""
-    return Path(__file__).resolve().parents[2] / "examples" / "cases"
+    """The bundled cases: the checkout's `examples/cases/`, or the copy an installed wheel carries."""
+    return bundled_dir("cases")
 
 
 def case_paths(directory: Path | None = None) -> list[Path]:
-    """The case files of a directory, in file-name order."""
+    """The case files of a directory, in file-name order; InputError if it is missing."""
     root = directory or default_cases_dir()
+    if not root.is_dir():
+        raise InputError(
+            "the case directory is missing",
+            "Reinstall pathway-explainer (its wheel carries the bundled cases), "
+            "or name case files.",
+            path=str(root),
+            kind=ErrorKind.FILE_NOT_FOUND,
+        )
     return sorted(p for p in root.iterdir() if p.is_file() and p.suffix in CASE_SUFFIXES)
 
 
