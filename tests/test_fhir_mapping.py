@@ -521,3 +521,46 @@ def test_a_condition_in_free_text_only_is_listed_not_guessed() -> None:
     assert ignored(reading) == {
         "Condition/dx": "it has no coding to look up (only text, or no code)"
     }
+
+
+# ------------------------------------------------------------------ the resource memo
+
+
+def test_a_remembered_resource_reads_as_reading_it_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.interop import fhir
+
+    for name in sorted(p.name for p in FHIR.glob("*.json")):
+        remembered = [read(name), read(name)]
+        monkeypatch.setattr(fhir, "_READINGS", fhir._ResourceMemo())
+        assert remembered == [read(name)] * 2, name
+
+
+def test_the_memo_reads_again_what_changed_and_tells_terminologies_apart() -> None:
+    bundle = record("aml-remission-flt3-transplant.json")
+    before = profile_from_fhir(bundle)
+    changed = copy.deepcopy(bundle)
+    for entry in changed["entry"]:
+        if entry["resource"]["resourceType"] == "Observation":
+            entry["resource"]["status"] = "preliminary"
+    after = profile_from_fhir(changed)
+    assert only(before, "AML").profile.get("flt3_mutation") is True
+    assert only(after, "AML").profile["flt3_mutation"] is None
+    assert profile_from_fhir(bundle) == before
+    shipped = read("aml-local-codes.json")
+    site = read("aml-local-codes.json", load_terminology(FHIR / "site-terminology.yaml"))
+    assert shipped != site and read("aml-local-codes.json") == shipped
+
+
+def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.interop import fhir
+
+    memo = fhir._ResourceMemo()
+    monkeypatch.setattr(memo, "SIZE", 5)
+    monkeypatch.setattr(fhir, "_READINGS", memo)
+    template = record("aml-remission-flt3-transplant.json")
+    for number in range(12):
+        bundle = copy.deepcopy(template)
+        for entry in bundle["entry"]:
+            entry["resource"]["id"] = f"{entry['resource'].get('id', 'x')}-{number}"
+        profile_from_fhir(bundle)
+    assert len(memo._entries) == 5
