@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,21 +74,20 @@ class Firing:
             self._rulesets[disease] = tuple(rulesets)
             all_rulesets.update(rulesets)
         self._matcher = DurableMatcher(all_rulesets)
+        # No lock: a single dict get or set is atomic under the GIL, and a lock here could be
+        # left held in a fork child by a thread of the parent.
         self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], frozenset[str]] = {}
-        self._memo_lock = threading.Lock()
 
     def fired(self, disease: str, complete_facts: Mapping[str, Value]) -> frozenset[str]:
         fact = encode_fact(complete_facts)
         key = (disease, tuple(sorted(fact.items())))
-        with self._memo_lock:
-            cached = self._memo.get(key)
+        cached = self._memo.get(key)
         if cached is not None:
             return cached
         fired = frozenset().union(
             *(self._matcher.fired(ruleset, fact) for ruleset in self._rulesets.get(disease, ()))
         )
-        with self._memo_lock:
-            self._memo[key] = fired
+        self._memo[key] = fired
         return fired
 
     def fired_uncached(self, disease: str, complete_facts: Mapping[str, Value]) -> frozenset[str]:
