@@ -90,3 +90,13 @@ def test_repeated_loads_share_one_engine() -> None:
     for _ in range(20):
         load_rulebase()
     assert durable_adapter.engine_count() == before
+
+
+def test_children_forked_while_threads_are_inside_the_engine_answer_correctly() -> None:
+    # Four threads evaluate without the memo while the main thread forks at random instants; a
+    # child that inherits a held lock hangs and is killed after 5 s.
+    result = _script("fork_during_evaluations.py", 30, 3, 20, timeout=120)
+    assert result["forks"] >= 10, result
+    assert result["hung"] == 0, result
+    assert result["wrong"] == 0, result
+    assert result["right"] == result["forks"], result
