@@ -50,3 +50,67 @@ def test_a_case_named_index_is_fine_as_text(tmp_path: Path) -> None:
     completed = _pathway("walkthrough", str(_case_with_id(tmp_path, "index")))
     assert completed.returncode in (0, 1), completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+HUGE_HEX = "0x" + "f" * 4000  # about 4,800 decimal digits: `str()` of it raises ValueError
+HUGE_DECIMAL = "9" * 5000
+MESSAGE_BUDGET = 1_000  # bytes of stderr for one bad value, however large the value
+
+
+def _refused(completed: subprocess.CompletedProcess[str], *expected: str) -> None:
+    assert completed.returncode == 2, completed.stderr[-2000:]
+    assert "Traceback" not in completed.stderr, completed.stderr[-2000:]
+    assert len(completed.stderr.encode()) < MESSAGE_BUDGET, len(completed.stderr)
+    for text in expected:
+        assert text in completed.stderr, completed.stderr
+
+
+def test_a_huge_integer_in_a_yaml_profile_is_a_short_message(tmp_path: Path) -> None:
+    profile = tmp_path / "huge.yaml"
+    profile.write_text(f"disease: AML\nflt3_mutation: {HUGE_HEX}\n", encoding="utf-8")
+    _refused(
+        _pathway("explain", str(profile)),
+        "field 'flt3_mutation'",
+        "<an integer of about 4,817 digits>",
+    )
+
+
+def test_a_huge_integer_in_a_json_profile_is_a_short_message(tmp_path: Path) -> None:
+    profile = tmp_path / "huge.json"
+    profile.write_text(f'{{"disease": "AML", "flt3_mutation": {HUGE_DECIMAL}}}', encoding="utf-8")
+    _refused(_pathway("explain", str(profile)), "a number has more than 4,300 digits")
+
+
+def test_a_huge_integer_key_is_a_short_message(tmp_path: Path) -> None:
+    profile = tmp_path / "key.yaml"
+    profile.write_text(f"disease: AML\n? {HUGE_HEX}\n: 1\n? {HUGE_HEX}\n: 2\n", encoding="utf-8")
+    _refused(_pathway("explain", str(profile)), "<an integer of about 4,817 digits>' is repeated")
+
+
+def test_a_huge_string_value_is_cut_to_a_preview(tmp_path: Path) -> None:
+    profile = tmp_path / "long.json"
+    value = "x" * 900_000
+    profile.write_text(f'{{"disease": "AML", "cytogenetic_risk": "{value}"}}', encoding="utf-8")
+    _refused(_pathway("explain", str(profile)), "(900,000 characters)")
+
+
+def test_a_huge_integer_in_a_case_file_is_a_short_message(tmp_path: Path) -> None:
+    case = _case_with_id(tmp_path, "huge")
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("id: huge", f"id: {HUGE_HEX}", 1),
+        encoding="utf-8",
+    )
+    _refused(_pathway("walkthrough", str(case)), "field 'id'", "<an integer of about")
+
+
+def test_a_huge_integer_in_a_rule_file_is_a_short_message(rules_copy: Path) -> None:
+    rule_file = rules_copy / "aml.yaml"
+    text = rule_file.read_text(encoding="utf-8")
+    old = "        - field: flt3_mutation\n          is: true\n"
+    assert text.count(old) >= 1
+    rule_file.write_text(
+        text.replace(old, f"        - field: flt3_mutation\n          is: {HUGE_HEX}\n", 1),
+        encoding="utf-8",
+    )
+    profile = str(EXAMPLES / "profiles" / "aml-flt3-after-transplant.yaml")
+    _refused(_pathway("--rules", str(rules_copy), "explain", profile), "aml.yaml", "field")

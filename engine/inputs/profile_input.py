@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from engine.domain.profile_space import field_domains
 from engine.errors import InputError
 from engine.inputs.safe_yaml import YamlProblem, parse_yaml
+from engine.preview import preview, preview_name
 
 STDIN = "-"
 MAX_INPUT_BYTES = 1_000_000
@@ -75,14 +76,14 @@ def describe_validation_error(error: ValidationError, raw: Any) -> tuple[str, st
     first_field = None
     for detail in error.errors():
         # Pydantic prefixes the union member's tag ("AML"/"ALL"); the field follows it.
-        loc = [str(part) for part in detail["loc"] if part not in ("AML", "ALL")]
+        loc = [preview_name(part) for part in detail["loc"] if part not in ("AML", "ALL")]
         field = ".".join(loc) or ("disease" if detail["type"] == "invalid_disease" else "")
         first_field = first_field or field or None
         message = detail["msg"]
         if detail["type"] == "extra_forbidden":
             message = _unexpected_field_hint(field, disease)
         elif "input" in detail and detail["type"] != "invalid_disease":
-            message = f"{message} (got {detail['input']!r})"
+            message = f"{message} (got {preview(detail['input'])})"
         # The disease error's own message already names the field.
         named = field and detail["type"] != "invalid_disease"
         problems.append(f"field '{field}': {message}" if named else message)

@@ -13,6 +13,7 @@ from engine.domain.conditions import Node, leaves, normalise
 from engine.domain.profile_space import UNKNOWN, field_domains
 from engine.errors import RulebaseError
 from engine.inputs.rule_files import read_yaml_model
+from engine.preview import preview
 from engine.rulebase.model import Firing, LoadedNote, LoadedRule, Rulebase
 from engine.rulebase.searchable_text import normalise_whitespace
 from engine.rulebase.sources import SourceDocument, load_source, resolve_quote
@@ -184,7 +185,7 @@ def _checked(node: Node, disease: str, path: Path, rule_id: str, part: str) -> N
             ):
                 allowed = ", ".join(str(v).lower() for v in domains[leaf.field])
                 raise RulebaseError(
-                    f"'{leaf.field}' has no value {value!r}",
+                    f"'{leaf.field}' has no value {preview(value)}",
                     f"Allowed values: {allowed}.",
                     path=path,
                     rule_id=rule_id,
@@ -212,7 +213,7 @@ def _check_treatments_are_quoted(rule_file: RuleFile, rules: list[LoadedRule], p
         for treatment in option.treatments:
             if not any(normalise_whitespace(treatment) in quote for quote in quotes):
                 raise RulebaseError(
-                    f"treatment {treatment!r} is not in any quote of the rules concluding it",
+                    f"treatment {preview(treatment)} is not in any quote of the rules concluding it",
                     "Name treatments exactly as a cited sentence does, or cite that sentence.",
                     path=path,
                     rule_id=option.id,

@@ -10,9 +10,13 @@ from pathlib import Path
 
 from engine.errors import CitationError, RulebaseError
 from engine.inputs.rule_files import read_yaml_model
+from engine.preview import preview
 from engine.rulebase.searchable_text import SearchableText
 from schemas.citation import Citation
 from schemas.rule import QuoteRef, SourceMeta
+
+# Quotes are sentences, often longer than other echoed values; a longer one is cut.
+QUOTE_PREVIEW = 400
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
         for item in value if isinstance(value, tuple) else (value,):
             if not document.searchable.find_all(item):
                 raise RulebaseError(
-                    f"metadata value is not in the text: {item!r}",
+                    f"metadata value is not in the text: {preview(item, QUOTE_PREVIEW)}",
                     "Metadata must quote the stored document verbatim.",
                     path=meta_path,
                     field=field,
@@ -117,8 +121,8 @@ def resolve_quote(
     if not spans:
         closest = document.searchable.closest_passage(ref.quote)
         raise CitationError(
-            f"quote is not verbatim in {document.id}: {ref.quote!r}",
-            f"Did you mean: {closest!r}?"
+            f"quote is not verbatim in {document.id}: {preview(ref.quote, QUOTE_PREVIEW)}",
+            f"Did you mean: {preview(closest, QUOTE_PREVIEW)}?"
             if closest
             else "Copy the sentence from the stored text; only whitespace may differ.",
             document=document.id,
@@ -128,7 +132,7 @@ def resolve_quote(
             field="citations.quote",
         )
     raise CitationError(
-        f"quote occurs {len(spans)} times in {document.id}: {ref.quote!r}",
+        f"quote occurs {len(spans)} times in {document.id}: {preview(ref.quote, QUOTE_PREVIEW)}",
         "Quote a longer passage so that it points to one place.",
         document=document.id,
         quote=ref.quote,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from engine.errors import InputError
 from engine.inputs.profile_input import describe_validation_error, read_input_text
 from engine.inputs.safe_yaml import YamlProblem, parse_yaml
+from engine.preview import preview, preview_name
 from engine.reasoning.explainer import validate_profile
 from engine.rulebase.model import Rulebase
 from schemas.case import Case, CaseTeaching
@@ -124,7 +125,7 @@ def _describe(error: ValidationError, raw: dict[str, Any]) -> tuple[str, str]:
     # A misspelt field also shows up as a missing one; naming the misspelling first says more.
     details = sorted(error.errors(), key=lambda detail: detail["type"] != "extra_forbidden")
     for detail in details[:5]:
-        loc = tuple(str(part) for part in detail["loc"])
+        loc = tuple(preview_name(part) for part in detail["loc"])
         field = ".".join(loc) or "case"
         message = detail["msg"]
         model = _MODELS_AT.get(loc[:-1])
@@ -132,7 +133,7 @@ def _describe(error: ValidationError, raw: dict[str, Any]) -> tuple[str, str]:
             close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1)
             message = f"unknown field; did you mean '{close[0]}'?" if close else "unknown field"
         elif detail["type"] != "missing" and "input" in detail:
-            message = f"{message} (got {detail['input']!r})"
+            message = f"{message} (got {preview(detail['input'])})"
         problems.append(f"field '{field}': {message}")
         fields.append(field)
     return "; ".join(problems), fields[0]
