@@ -113,4 +113,4 @@ def test_a_huge_integer_in_a_rule_file_is_a_short_message(rules_copy: Path) -> N
         encoding="utf-8",
     )
     profile = str(EXAMPLES / "profiles" / "aml-flt3-after-transplant.yaml")
-    _refused(_pathway("--rules", str(rules_copy), "explain", profile), "aml.yaml", "field")
+    _refused(_pathway("--rules", str(rules_copy), "explain", profile), "aml.yaml", "rule aml-rule-sorafenib-after-transplant")
