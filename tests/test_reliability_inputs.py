@@ -3,9 +3,12 @@ values in profiles and case files, and rules directories that reach outside them
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 PATHWAY = Path(sys.executable).with_name("pathway")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -113,4 +116,85 @@ def test_a_huge_integer_in_a_rule_file_is_a_short_message(rules_copy: Path) -> N
         encoding="utf-8",
     )
     profile = str(EXAMPLES / "profiles" / "aml-flt3-after-transplant.yaml")
-    _refused(_pathway("--rules", str(rules_copy), "explain", profile), "aml.yaml", "rule aml-rule-sorafenib-after-transplant")
+    _refused(
+        _pathway("--rules", str(rules_copy), "explain", profile),
+        "aml.yaml",
+        "rule aml-rule-sorafenib-after-transplant",
+    )
+
+
+AML_PROFILE = str(EXAMPLES / "profiles" / "aml-flt3-after-transplant.yaml")
+
+
+def _explain_with(rules: Path) -> subprocess.CompletedProcess[str]:
+    return _pathway("--rules", str(rules), "explain", AML_PROFILE)
+
+
+def _point_text_file(rules: Path, target: str) -> None:
+    meta = rules / "sources" / "aml-maintenance.yaml"
+    text = meta.read_text(encoding="utf-8")
+    assert text.count("text_file: aml-maintenance.txt") == 1
+    meta.write_text(text.replace("text_file: aml-maintenance.txt", f"text_file: {target}"), "utf-8")
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "../../../../etc/passwd", "../rulebase.yaml"])
+def test_a_source_text_outside_the_rules_directory_is_refused(
+    rules_copy: Path, target: str
+) -> None:
+    _point_text_file(rules_copy, target)
+    _refused(
+        _explain_with(rules_copy),
+        "aml-maintenance.yaml: text_file:",
+        "leads outside the rules directory",
+    )
+
+
+def test_a_symlink_leading_out_of_the_rules_directory_is_refused(
+    rules_copy: Path, tmp_path: Path
+) -> None:
+    text = rules_copy / "sources" / "aml-maintenance.txt"
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_bytes(text.read_bytes())
+    text.unlink()
+    text.symlink_to(outside)
+    _refused(_explain_with(rules_copy), "is a symbolic link to", "outside the rules directory")
+
+
+def test_a_rule_file_outside_the_rules_directory_is_refused(rules_copy: Path) -> None:
+    (rules_copy / "aml.yaml").rename(rules_copy.parent / "aml.yaml")
+    manifest = rules_copy / "rulebase.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    assert text.count("rule_files: [aml.yaml,") == 1
+    manifest.write_text(
+        text.replace("rule_files: [aml.yaml,", "rule_files: [../aml.yaml,"), encoding="utf-8"
+    )
+    _refused(_explain_with(rules_copy), "rulebase.yaml: rule_files:", "leads outside")
+
+
+def test_a_fifo_as_source_text_is_refused_without_hanging(rules_copy: Path) -> None:
+    text = rules_copy / "sources" / "aml-maintenance.txt"
+    text.unlink()
+    os.mkfifo(text)
+    _refused(_explain_with(rules_copy), "aml-maintenance.txt: not a regular file")
+
+
+def test_a_device_inside_the_rules_directory_is_refused(rules_copy: Path) -> None:
+    text = rules_copy / "sources" / "aml-maintenance.txt"
+    text.unlink()
+    # A link to /dev/zero leads out of the directory; a device node itself cannot be made here
+    # without privileges, so a directory stands for every non-regular file.
+    text.mkdir()
+    _refused(_explain_with(rules_copy), "aml-maintenance.txt: not a regular file")
+
+
+def test_an_oversized_source_text_is_refused_before_it_is_read(rules_copy: Path) -> None:
+    text = rules_copy / "sources" / "aml-maintenance.txt"
+    with text.open("ab") as handle:
+        handle.write(b"x" * 1_000_001)
+    _refused(_explain_with(rules_copy), "aml-maintenance.txt: the file has", "at most 1,000,000")
+
+
+def test_an_oversized_rule_file_is_refused(rules_copy: Path) -> None:
+    with (rules_copy / "aml.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("#" * 1_000_001 + "\n")
+    _refused(_explain_with(rules_copy), "aml.yaml: the file has", "at most 1,000,000")

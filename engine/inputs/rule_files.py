@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.errors import RulebaseError
 from engine.inputs.safe_yaml import YamlProblem, parse_yaml
+from engine.inputs.sandbox import MAX_RULE_FILE_BYTES, read_regular_file
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -19,13 +20,9 @@ _MAX_PROBLEMS_LISTED = 5
 
 def read_yaml_model(path: Path, model: type[Model]) -> Model:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise RulebaseError(
-            f"cannot read the file: {error.__class__.__name__}: {error}",
-            "Check that the file exists and is UTF-8 text.",
-            path=path,
-        ) from None
+        text = read_regular_file(path, MAX_RULE_FILE_BYTES).decode("utf-8")
+    except UnicodeDecodeError:
+        raise RulebaseError("the file is not UTF-8 text", "Save it as UTF-8.", path=path) from None
     try:
         raw = parse_yaml(text)
     except YamlProblem as problem:

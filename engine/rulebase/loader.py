@@ -13,6 +13,7 @@ from engine.domain.conditions import Node, leaves, normalise
 from engine.domain.profile_space import UNKNOWN, field_domains
 from engine.errors import RulebaseError
 from engine.inputs.rule_files import read_yaml_model
+from engine.inputs.sandbox import MAX_RULE_FILE_BYTES, inside, read_regular_file
 from engine.preview import preview
 from engine.rulebase.model import Firing, LoadedNote, LoadedRule, Rulebase
 from engine.rulebase.searchable_text import normalise_whitespace
@@ -37,20 +38,21 @@ def load_rulebase(path: str | Path | None = None) -> Rulebase:
         raise RulebaseError(
             "rules directory not found", "Pass a directory holding rulebase.yaml.", path=root
         )
-    manifest_path = root / MANIFEST
+    manifest_path = inside(root, MANIFEST, named_in=root, field="rulebase.yaml")
     manifest = read_yaml_model(manifest_path, Manifest)
     _refuse_unlisted_files(root, manifest)
-    sources = {doc_id: load_source(root / "sources", doc_id) for doc_id in manifest.sources}
+    sources_dir = inside(root, "sources", named_in=manifest_path, field="sources")
+    sources = {doc_id: load_source(sources_dir, doc_id) for doc_id in manifest.sources}
 
     rules: list[LoadedRule] = []
     notes: list[LoadedNote] = []
     options: dict[str, tuple[OptionSpec, ...]] = {}
     seen_ids: dict[str, Path] = {}
-    digest = hashlib.sha256(manifest_path.read_bytes())
+    digest = hashlib.sha256(read_regular_file(manifest_path, MAX_RULE_FILE_BYTES))
     for file_name in manifest.rule_files:
-        path = root / file_name
+        path = inside(root, file_name, named_in=manifest_path, field="rule_files")
         rule_file = read_yaml_model(path, RuleFile)
-        digest.update(path.read_bytes())
+        digest.update(read_regular_file(path, MAX_RULE_FILE_BYTES))
         if rule_file.disease in options:
             raise RulebaseError(
                 f"a second rule file for {rule_file.disease}",
@@ -111,8 +113,9 @@ def load_rulebase(path: str | Path | None = None) -> Rulebase:
             )
         _check_treatments_are_quoted(rule_file, rules, path)
 
-    for meta_file in sorted((root / "sources").glob("*.yaml")):
-        digest.update(meta_file.read_bytes())
+    for meta_file in sorted(sources_dir.glob("*.yaml")):
+        checked = inside(sources_dir, meta_file.name, named_in=sources_dir, field="sources")
+        digest.update(read_regular_file(checked, MAX_RULE_FILE_BYTES))
     disclaimer_citation = resolve_quote(
         manifest.disclaimer.citation, sources, path=manifest_path, rule_id="disclaimer"
     )
@@ -141,7 +144,7 @@ def _refuse_unlisted_files(root: Path, manifest: Manifest) -> None:
                 path=candidate,
             )
     for name in manifest.rule_files:
-        if not (root / name).is_file():
+        if not inside(root, name, named_in=root / MANIFEST, field="rule_files").is_file():
             raise RulebaseError(
                 f"rule file '{name}' is listed but missing",
                 "Create it or remove it from rule_files.",

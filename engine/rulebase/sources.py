@@ -10,6 +10,7 @@ from pathlib import Path
 
 from engine.errors import CitationError, RulebaseError
 from engine.inputs.rule_files import read_yaml_model
+from engine.inputs.sandbox import MAX_SOURCE_TEXT_BYTES, inside, read_regular_file
 from engine.preview import preview
 from engine.rulebase.searchable_text import SearchableText
 from schemas.citation import Citation
@@ -40,7 +41,7 @@ class SourceDocument:
 
 def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
     """Read `<id>.yaml` and its text file; every metadata string must be verbatim in the text."""
-    meta_path = sources_dir / f"{document_id}.yaml"
+    meta_path = inside(sources_dir, f"{document_id}.yaml", named_in=sources_dir, field="sources")
     meta = read_yaml_model(meta_path, SourceMeta)
     if meta.id != document_id:
         raise RulebaseError(
@@ -49,11 +50,11 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
             path=meta_path,
             field="id",
         )
-    text_path = sources_dir / meta.text_file
+    text_path = inside(sources_dir, meta.text_file, named_in=meta_path, field="text_file")
+    raw = read_regular_file(text_path, MAX_SOURCE_TEXT_BYTES)
     try:
-        raw = text_path.read_bytes()
         text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise RulebaseError(
             f"cannot read the source text: {error}",
             "Store the document as UTF-8 text beside its metadata.",
