@@ -132,6 +132,15 @@ def test_the_checked_limits_are_the_engine_s_real_ones() -> None:
     # The budget keeps a whole ruleset (plus the catch-all and the shared discriminator) below.
     assert limits.MAX_MATCH_WEIGHT_PER_RULESET + 2 < 64
 
+    # Links from one node into `$or`s: the same leaf 129 times registers, 130 times not (107).
+    def repeated(count: int) -> dict[str, Any]:
+        return {"rule": {"$or": [{"f": "x"}] * count}}
+
+    DurableMatcher({"links-ok": repeated(129)})
+    with pytest.raises(EngineError, match="error code: 107"):
+        DurableMatcher({"links-bad": repeated(130)})
+    assert limits.MAX_ALTERNATIVES_PER_RULESET < 129
+
 
 def test_match_weight_bounds_the_paths_through_nested_groups() -> None:
     leaf = {"f": "x"}
