@@ -132,14 +132,14 @@ def test_the_checked_limits_are_the_engine_s_real_ones() -> None:
     # The budget keeps a whole ruleset (plus the catch-all and the shared discriminator) below.
     assert limits.MAX_MATCH_WEIGHT_PER_RULESET + 2 < 64
 
-    # Links from one node into `$or`s: the same leaf 129 times registers, 130 times not (107).
+    # Links from one node into `$or`s: 128 at most (107). The exact threshold varied between
+    # runs (129 registered alone, not within the whole suite), so the budget keeps a margin.
     def repeated(count: int) -> dict[str, Any]:
         return {"rule": {"$or": [{"f": "x"}] * count}}
 
-    DurableMatcher({"links-ok": repeated(129)})
+    DurableMatcher({"links-ok": repeated(limits.MAX_ALTERNATIVES_PER_RULESET)})
     with pytest.raises(EngineError, match="error code: 107"):
         DurableMatcher({"links-bad": repeated(130)})
-    assert limits.MAX_ALTERNATIVES_PER_RULESET < 129
 
 
 def test_match_weight_bounds_the_paths_through_nested_groups() -> None:

@@ -6,9 +6,9 @@ durable-rules 2.0.28 refuses or fails on expressions beyond fixed sizes compiled
 - all/any groups per rule: every `$and`/`$or` takes two entries of a 32-entry expression
   sequence, and the adapter's own wrapper takes one group. 14 groups register; 15 fail with C
   error 113 (an all/any nesting 15 deep, or an `any` of 14 two-leaf `all`s).
-- links from one node into `$or`s (`NEXT_LIST_LENGTH` 128): one leaf repeated 129 times in an
-  `any` registers, 130 times fails with error 107; kept below by a budget of alternatives per
-  ruleset.
+- links from one node into `$or`s (`NEXT_LIST_LENGTH` 128): one leaf repeated 130 times in an
+  `any` fails with error 107 (129 registered in one run, not in another); kept well below by a
+  budget of alternatives per ruleset.
 - simultaneous matches: the matcher walks the network with a 64-entry stack; an `any` of 65
   alternatives that all hold fails every matching profile with error 303 (64 work). Bounded here
   by a per-ruleset budget of `match_weight`, an upper bound on the stack entries one fact can
@@ -30,7 +30,7 @@ Expression = dict[str, Any]
 MAX_GROUPS_PER_RULE = 14
 MAX_RULES_PER_RULESET = 40
 MAX_MATCH_WEIGHT_PER_RULESET = 60
-MAX_ALTERNATIVES_PER_RULESET = 120
+MAX_ALTERNATIVES_PER_RULESET = 100
 _PART = "#"
 
 
