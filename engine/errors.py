@@ -32,6 +32,10 @@ class ErrorKind(StrEnum):
     CIRCULAR_NAME = "circular-name"
     MISSING_DOCUMENT = "missing-document"
     UNQUOTED_TREATMENT = "unquoted-treatment"
+    OUTSIDE_RULES_DIRECTORY = "outside-rules-directory"
+    NOT_A_REGULAR_FILE = "not-a-regular-file"
+    FILE_TOO_LARGE = "file-too-large"
+    ENGINE_LIMIT = "engine-limit"
     # Source documents and citations.
     MISMATCHED_ID = "mismatched-id"
     TEXT_CHANGED = "text-changed"

@@ -31,10 +31,17 @@ LAYERS: dict[str, int] = {
     "service": 6,
     "cli": 7,
 }
-"""Subpackage -> rank. A module may import its own rank and below; errors.py, suggestions.py, bundled.py and
+"""Subpackage -> rank. A module may import its own rank and below; errors.py, suggestions.py, bundled.py, locks.py,
+preview.py and
 schemas/ sit under every layer."""
 
-FOUNDATION = {"engine.errors", "engine.suggestions", "engine.bundled"}
+FOUNDATION = {
+    "engine.errors",
+    "engine.suggestions",
+    "engine.bundled",
+    "engine.locks",
+    "engine.preview",
+}
 """Top-level modules every layer may import; they import nothing of the layers themselves."""
 
 KNOWN_UPWARD: set[tuple[str, str]] = {
@@ -119,7 +126,15 @@ def test_every_subpackage_has_a_rank() -> None:
 
 def test_top_level_modules_are_a_handful() -> None:
     top = {path.name for path in ENGINE.glob("*.py")}
-    assert top == {"__init__.py", "__main__.py", "bundled.py", "errors.py", "suggestions.py"}
+    assert top == {
+        "__init__.py",
+        "__main__.py",
+        "bundled.py",
+        "errors.py",
+        "locks.py",
+        "preview.py",
+        "suggestions.py",
+    }
 
 
 def test_no_import_runs_upward() -> None:

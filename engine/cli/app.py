@@ -1,5 +1,6 @@
 """`pathway`: the command-line interface. Exit codes: 0 done; 1 a check failed or the engine
-failed; 2 bad input (file, YAML, profile or rules directory), with a message and no traceback.
+failed; 2 bad input (file, YAML, profile or rules directory) or output that cannot be written
+(a full disk, a closed stdout or stdin), with a message and no traceback.
 
 Each command is one module of this package with `register(subparsers)`; this module only builds
 the parser from them and turns the product's errors into messages and exit codes."""
@@ -7,10 +8,14 @@ the parser from them and turns the product's errors into messages and exit codes
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
+import io
+import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.cli.common import EXIT_BAD_INPUT, EXIT_FAILED
 from engine.errors import InputError, PathwayError, RulebaseError
@@ -89,10 +94,15 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
+    _stand_in_for_closed_streams()
     args = build_parser(arguments).parse_args(arguments)
     handler: Handler = args.handler
     try:
-        return handler(args)
+        code = handler(args)
+        # Output to a full disk fails only when the buffer is flushed: do it here, where the
+        # failure can still become a message, not at interpreter exit.
+        sys.stdout.flush()
+        return code
     except InputError as error:
         return _fail(error, EXIT_BAD_INPUT)
     except RulebaseError as error:
@@ -103,6 +113,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (e.g. `| head`); nothing more to say.
         sys.stderr.close()
         return EXIT_FAILED
+    except OSError as error:
+        # Reading errors are InputErrors by now; what is left is output that cannot be written.
+        return _output_failed(error)
+
+
+class _ClosedStream(io.TextIOBase):
+    """Stands in for a standard stream that was closed when the process started (Python sets it
+    to None, and `print` to None writes nothing): every use fails as a closed descriptor does."""
+
+    def __init__(self, name: str, description: str) -> None:
+        self.name = name
+        self.description = description
+
+    @property
+    def buffer(self) -> _ClosedStream:
+        return self
+
+    def _closed(self, *_args: object) -> NoReturn:
+        raise OSError(errno.EBADF, f"{self.description} is closed", self.name)
+
+    write = read = readline = _closed
+
+
+def _stand_in_for_closed_streams() -> None:
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream("<stdout>", "standard output")
+    if sys.stdin is None:
+        sys.stdin = _ClosedStream("<stdin>", "standard input")
+
+
+def _output_failed(error: OSError) -> int:
+    name = error.filename if isinstance(error.filename, str) else "<stdout>"
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # Whatever is still buffered would fail again at exit, with a traceback-like report.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print(
+        f"pathway: error: {name}: cannot write: {error.strerror or error}\n"
+        "Write the output somewhere with room (or redirect it to a file).",
+        file=sys.stderr,
+    )
+    return EXIT_BAD_INPUT
 
 
 def _fail(error: PathwayError, code: int) -> int:

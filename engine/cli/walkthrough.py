@@ -59,6 +59,8 @@ def _walkthrough(args: argparse.Namespace) -> int:
         return EXIT_OK
     cases = [find_case(name) for name in args.cases] if args.cases else list(bundled_cases())
     _refuse_duplicates(cases)
+    if args.format == "html":
+        _refuse_the_index_name(cases)
     rulebase = rulebase_from(args)
     walkthroughs = []
     disagreements = []
@@ -94,6 +96,19 @@ def _refuse_duplicates(cases: list[LoadedCase]) -> None:
                 kind=ErrorKind.DUPLICATE_CASE,
             )
         seen[loaded.id] = loaded.path
+
+
+def _refuse_the_index_name(cases: list[LoadedCase]) -> None:
+    # Compared case-blind: on a case-insensitive file system `Index.html` is the index too.
+    for loaded in cases:
+        if page_file(loaded.id).casefold() == INDEX_FILE.casefold():
+            raise InputError(
+                f"the case id '{loaded.id}' would write its page over {INDEX_FILE}",
+                "Give the case another id: the index page of all cases has that name.",
+                path=str(loaded.path),
+                field="id",
+                kind=ErrorKind.DUPLICATE_CASE,
+            )
 
 
 def _output_dir(directory: Path) -> Path:

@@ -13,6 +13,7 @@ from engine.domain.profile_space import field_domains
 from engine.domain.profiles import diseases
 from engine.errors import ErrorKind, InputError, YamlProblem
 from engine.inputs.safe_yaml import parse_yaml
+from engine.preview import preview, preview_name
 from engine.suggestions import closest, did_you_mean
 
 STDIN = "-"
@@ -103,14 +104,14 @@ def describe_validation_error(error: ValidationError, raw: Any) -> tuple[str, st
     known = diseases()
     for detail in error.errors():
         # Pydantic prefixes the union member's tag (the disease); the field follows it.
-        loc = [str(part) for part in detail["loc"] if part not in known]
+        loc = [preview_name(part) for part in detail["loc"] if part not in known]
         field = ".".join(loc) or ("disease" if detail["type"] == "invalid_disease" else "")
         first_field = first_field or field or None
         message = detail["msg"]
         if detail["type"] == "extra_forbidden":
             message = _unexpected_field_hint(field, disease)
         elif "input" in detail and detail["type"] != "invalid_disease":
-            message = f"{message} (got {detail['input']!r})"
+            message = f"{message} (got {preview(detail['input'])})"
         # The disease error's own message already names the field.
         named = field and detail["type"] != "invalid_disease"
         problems.append(f"field '{field}': {message}" if named else message)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.errors import ErrorKind, RulebaseError, YamlProblem
 from engine.inputs.safe_yaml import parse_yaml
+from engine.inputs.sandbox import MAX_RULE_FILE_BYTES, read_regular_file
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -22,11 +23,11 @@ _MAX_PROBLEMS_LISTED = 5
 
 def read_yaml_model(path: Path, model: type[Model]) -> Model:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_regular_file(path, MAX_RULE_FILE_BYTES).decode("utf-8")
+    except UnicodeDecodeError:
         raise RulebaseError(
-            f"cannot read the file: {error.__class__.__name__}: {error}",
-            "Check that the file exists and is UTF-8 text.",
+            "the file is not UTF-8 text",
+            "Save it as UTF-8.",
             kind=ErrorKind.UNREADABLE_FILE,
             path=path,
         ) from None

@@ -8,6 +8,7 @@ import yaml
 from yaml.nodes import MappingNode, Node
 
 from engine.errors import YamlProblem
+from engine.preview import preview_name
 
 __all__ = ["YamlProblem", "parse_yaml"]
 
@@ -37,7 +38,9 @@ class _StrictLoader(yaml.SafeLoader):
                     "a mapping key must be a plain value", key_node.start_mark.line + 1
                 ) from None
             if repeated:
-                raise YamlProblem(f"key '{key}' is repeated", key_node.start_mark.line + 1)
+                raise YamlProblem(
+                    f"key '{preview_name(key)}' is repeated", key_node.start_mark.line + 1
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -59,7 +62,14 @@ def parse_yaml(text: str) -> Any:
         raise YamlProblem(str(error)) from None
     except RecursionError:
         raise YamlProblem("the document nests too deeply") from None
-    except (ValueError, TypeError, KeyError, OverflowError) as error:
+    except ValueError as error:
+        if "integer string conversion" in str(error):
+            # Python refuses to read integers of more than 4,300 digits; say so plainly.
+            raise YamlProblem("a number has more than 4,300 digits") from None
+        raise YamlProblem(
+            f"a tagged value cannot be read ({error.__class__.__name__}: {error})"
+        ) from None
+    except (TypeError, KeyError, OverflowError) as error:
         # PyYAML's constructors for explicit tags (`!!int abc`, `!!bool x`, `!!timestamp
         # 2020-13-45`) raise plain Python errors instead of YAMLError.
         raise YamlProblem(

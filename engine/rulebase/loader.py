@@ -20,6 +20,8 @@ from engine.domain.sentences import IN_THE_PAGES_OWN_WORDS
 from engine.domain.text import normalise_whitespace
 from engine.errors import ErrorKind, RulebaseError
 from engine.inputs.rule_files import read_yaml_model
+from engine.inputs.sandbox import MAX_RULE_FILE_BYTES, inside, read_regular_file
+from engine.preview import preview
 from engine.rulebase.model import Firing, LoadedNote, LoadedRule, Rulebase
 from engine.rulebase.sources import SourceDocument, load_source, resolve_quote
 from engine.suggestions import closest
@@ -53,20 +55,25 @@ def default_rules_dir() -> Path:
 def load_rulebase(path: str | Path | None = None) -> Rulebase:
     """Load and verify a rules directory (default: the project's `rules/`)."""
     root = _rules_dir(path)
-    manifest = _read_manifest(root)
-    diseases = _register_profile_models(manifest, root / MANIFEST)
-    sources = {doc_id: load_source(root / "sources", doc_id) for doc_id in manifest.sources}
-    files = [_read_rule_file(root / name, diseases) for name in manifest.rule_files]
+    manifest_path = inside(root, MANIFEST, named_in=root, field=MANIFEST)
+    manifest = _read_manifest(root, manifest_path)
+    diseases = _register_profile_models(manifest, manifest_path)
+    sources_dir = inside(root, "sources", named_in=manifest_path, field="sources")
+    sources = {doc_id: load_source(sources_dir, doc_id) for doc_id in manifest.sources}
+    files = [
+        _read_rule_file(inside(root, name, named_in=manifest_path, field="rule_files"), diseases)
+        for name in manifest.rule_files
+    ]
     _refuse_repeated_diseases_and_ids(files)
     rules = tuple(rule for file in files for rule in _loaded_rules(file, sources))
     notes = tuple(note for file in files for note in _loaded_notes(file, sources))
     for file in files:
         _check_treatments_are_quoted(file, rules)
-    disclaimer, disclaimer_citation = _disclaimer(manifest, sources, root / MANIFEST)
+    disclaimer, disclaimer_citation = _disclaimer(manifest, sources, manifest_path)
     return Rulebase(
         root=root,
         version=manifest.version,
-        sha256=_digest(root, manifest),
+        sha256=_digest(manifest_path, files, sources_dir),
         sources=sources,
         options={file.model.disease: file.model.options for file in files},
         rules=rules,
@@ -97,9 +104,9 @@ def _rules_dir(path: str | Path | None) -> Path:
     return root
 
 
-def _read_manifest(root: Path) -> Manifest:
+def _read_manifest(root: Path, manifest_path: Path) -> Manifest:
     """The manifest, after checking that it lists every YAML file of the directory."""
-    manifest = read_yaml_model(root / MANIFEST, Manifest)
+    manifest = read_yaml_model(manifest_path, Manifest)
     listed = set(manifest.rule_files) | OTHER_DATA_FILES
     for candidate in sorted([*root.glob("*.yaml"), *root.glob("*.yml")]):
         if candidate.name not in listed:
@@ -110,12 +117,12 @@ def _read_manifest(root: Path) -> Manifest:
                 path=candidate,
             )
     for name in manifest.rule_files:
-        if not (root / name).is_file():
+        if not inside(root, name, named_in=manifest_path, field="rule_files").is_file():
             raise RulebaseError(
                 f"rule file '{name}' is listed but missing",
                 "Create it or remove it from rule_files.",
                 kind=ErrorKind.MISSING_FILE,
-                path=root / MANIFEST,
+                path=manifest_path,
                 field="rule_files",
             )
     return manifest
@@ -344,7 +351,7 @@ def _check_fields_and_values(node: Node, file: _File, rule_id: str, part: str) -
             ):
                 allowed = ", ".join(str(v).lower() for v in domains[leaf.field])
                 raise RulebaseError(
-                    f"'{leaf.field}' has no value {value!r}",
+                    f"'{leaf.field}' has no value {preview(value)}",
                     f"Allowed values: {allowed}.",
                     kind=ErrorKind.UNKNOWN_VALUE,
                     path=file.path,
@@ -398,7 +405,7 @@ def _check_treatments_are_quoted(file: _File, rules: tuple[LoadedRule, ...]) -> 
         for treatment in option.treatments:
             if not any(normalise_whitespace(treatment) in quote for quote in quotes):
                 raise RulebaseError(
-                    f"treatment {treatment!r} is not in any quote of the rules concluding it",
+                    f"treatment {preview(treatment)} is not in any quote of the rules concluding it",
                     "Name treatments exactly as a cited sentence does, or cite that sentence.",
                     kind=ErrorKind.UNQUOTED_TREATMENT,
                     path=file.path,
@@ -420,11 +427,12 @@ def _disclaimer(
     return f"{text} {IN_THE_PAGES_OWN_WORDS} \u201c{citation.quote}\u201d", citation
 
 
-def _digest(root: Path, manifest: Manifest) -> str:
+def _digest(manifest_path: Path, files: list[_File], sources_dir: Path) -> str:
     """SHA-256 over the manifest, the rule files in manifest order and the source metadata."""
-    digest = hashlib.sha256((root / MANIFEST).read_bytes())
-    for name in manifest.rule_files:
-        digest.update((root / name).read_bytes())
-    for meta_file in sorted((root / "sources").glob("*.yaml")):
-        digest.update(meta_file.read_bytes())
+    digest = hashlib.sha256(read_regular_file(manifest_path, MAX_RULE_FILE_BYTES))
+    for file in files:
+        digest.update(read_regular_file(file.path, MAX_RULE_FILE_BYTES))
+    for meta_file in sorted(sources_dir.glob("*.yaml")):
+        checked = inside(sources_dir, meta_file.name, named_in=sources_dir, field="sources")
+        digest.update(read_regular_file(checked, MAX_RULE_FILE_BYTES))
     return digest.hexdigest()

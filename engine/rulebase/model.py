@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,8 +9,10 @@ from typing import ClassVar, Literal
 
 from engine.domain.conditions import Node
 from engine.domain.profile_space import Value
-from engine.matching.compiler import compile_condition, encode_fact, split_into_rulesets
+from engine.errors import ErrorKind, RulebaseError
+from engine.matching.compiler import compile_condition, encode_fact
 from engine.matching.durable_adapter import DurableMatcher
+from engine.matching.limits import CoreLimitExceeded, fit_rule, original_name, pack_rulesets
 from engine.reasoning.cache import ExplanationCache
 from engine.rulebase.sources import SourceDocument
 from schemas.citation import Citation
@@ -69,31 +70,53 @@ class Firing:
         items: tuple[LoadedItem, ...] = (*rules, *notes)
         for item in items:
             conditions = compiled_by_disease.setdefault(item.disease, {})
-            conditions[when_name(item.id)] = compile_condition(item.when)
+            conditions.update(_fitted(item, "when", when_name(item.id), item.when))
             if item.unless is not None:
-                conditions[unless_name(item.id)] = compile_condition(item.unless)
+                conditions.update(_fitted(item, "unless", unless_name(item.id), item.unless))
         all_rulesets = {}
         for disease, conditions in compiled_by_disease.items():
-            rulesets = split_into_rulesets(disease.lower(), conditions)
+            rulesets = pack_rulesets(disease.lower(), conditions)
             self._rulesets[disease] = tuple(rulesets)
             all_rulesets.update(rulesets)
         self._matcher = DurableMatcher(all_rulesets)
+        # No lock: a single dict get or set is atomic under the GIL, and a lock here could be
+        # left held in a fork child by a thread of the parent.
         self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], frozenset[str]] = {}
-        self._memo_lock = threading.Lock()
 
     def fired(self, disease: str, complete_facts: Mapping[str, Value]) -> frozenset[str]:
         fact = encode_fact(complete_facts)
         key = (disease, tuple(sorted(fact.items())))
-        with self._memo_lock:
-            cached = self._memo.get(key)
+        cached = self._memo.get(key)
         if cached is not None:
             return cached
-        fired = frozenset().union(
-            *(self._matcher.fired(ruleset, fact) for ruleset in self._rulesets.get(disease, ()))
-        )
-        with self._memo_lock:
-            self._memo[key] = fired
+        fired = self._ask(disease, fact)
+        self._memo[key] = fired
         return fired
+
+    def _ask(self, disease: str, fact: dict[str, str]) -> frozenset[str]:
+        return frozenset(
+            original_name(name)
+            for ruleset in self._rulesets.get(disease, ())
+            for name in self._matcher.fired(ruleset, fact)
+        )
+
+
+def _fitted(
+    item: LoadedItem, part: str, name: str, condition: Node
+) -> dict[str, dict[str, object] | None]:
+    """The durable rules for one condition, split to fit the C core's limits, or a
+    RulebaseError naming the file and the rule when it cannot fit."""
+    try:
+        return fit_rule(name, compile_condition(condition))
+    except CoreLimitExceeded as error:
+        raise RulebaseError(
+            error.what,
+            error.fix,
+            path=item.path,
+            rule_id=item.id,
+            field=part,
+            kind=ErrorKind.ENGINE_LIMIT,
+        ) from None
 
 
 @dataclass(frozen=True, eq=False)

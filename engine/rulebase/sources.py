@@ -11,10 +11,15 @@ from pathlib import Path
 
 from engine.errors import CitationError, ErrorKind, RulebaseError
 from engine.inputs.rule_files import read_yaml_model
+from engine.inputs.sandbox import MAX_SOURCE_TEXT_BYTES, inside, read_regular_file
+from engine.preview import preview
 from engine.rulebase.searchable_text import SearchableText
 from engine.suggestions import closest as closest_name
 from schemas.citation import Citation
 from schemas.rule import QuoteRef, Revision, SourceMeta
+
+# Quotes are sentences, often longer than other echoed values; a longer one is cut.
+QUOTE_PREVIEW = 400
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class SourceDocument:
 
 def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
     """Read `<id>.yaml` and its text file; every metadata string must be verbatim in the text."""
-    meta_path = sources_dir / f"{document_id}.yaml"
+    meta_path = inside(sources_dir, f"{document_id}.yaml", named_in=sources_dir, field="sources")
     meta = read_yaml_model(meta_path, SourceMeta)
     if meta.id != document_id:
         raise RulebaseError(
@@ -49,11 +54,11 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
             path=meta_path,
             field="id",
         )
-    text_path = sources_dir / meta.text_file
+    text_path = inside(sources_dir, meta.text_file, named_in=meta_path, field="text_file")
+    raw = read_regular_file(text_path, MAX_SOURCE_TEXT_BYTES)
     try:
-        raw = text_path.read_bytes()
         text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         raise RulebaseError(
             f"cannot read the source text: {error}",
             "Store the document as UTF-8 text beside its metadata.",
@@ -91,7 +96,7 @@ def load_source(sources_dir: Path, document_id: str) -> SourceDocument:
         for item in value if isinstance(value, tuple) else (value,):
             if not document.searchable.find_all(item):
                 raise RulebaseError(
-                    f"metadata value is not in the text: {item!r}",
+                    f"metadata value is not in the text: {preview(item, QUOTE_PREVIEW)}",
                     "Metadata must quote the stored document verbatim.",
                     path=meta_path,
                     field=field,
@@ -126,7 +131,7 @@ def resolve_quote(
     if not spans:
         closest = document.searchable.closest_passage(ref.quote)
         raise CitationError(
-            f"quote is not verbatim in {document.id}: {ref.quote!r}",
+            f"quote is not verbatim in {document.id}: {preview(ref.quote, QUOTE_PREVIEW)}",
             " ".join(
                 part
                 for part in (
@@ -146,7 +151,7 @@ def resolve_quote(
             field="citations.quote",
         )
     raise CitationError(
-        f"quote occurs {len(spans)} times in {document.id}: {ref.quote!r}",
+        f"quote occurs {len(spans)} times in {document.id}: {preview(ref.quote, QUOTE_PREVIEW)}",
         "Quote a longer passage so that it points to one place.",
         document=document.id,
         quote=ref.quote,

@@ -14,6 +14,7 @@ from engine.domain.profiles import BUNDLED_DISEASES, validate_profile
 from engine.errors import ErrorKind, InputError, YamlProblem
 from engine.inputs.profile_input import describe_validation_error, read_input_text
 from engine.inputs.safe_yaml import parse_yaml
+from engine.preview import preview, preview_name
 from engine.rulebase.model import Rulebase
 from engine.suggestions import closest, did_you_mean
 from schemas.case import Case, CaseTeaching
@@ -152,7 +153,7 @@ def _describe(error: ValidationError, raw: dict[str, Any]) -> tuple[str, str]:
     # A misspelt field also shows up as a missing one; naming the misspelling first says more.
     details = sorted(error.errors(), key=lambda detail: detail["type"] != "extra_forbidden")
     for detail in details[:5]:
-        loc = tuple(str(part) for part in detail["loc"])
+        loc = tuple(preview_name(part) for part in detail["loc"])
         field = ".".join(loc) or "case"
         message = detail["msg"]
         model = _MODELS_AT.get(loc[:-1])
@@ -162,7 +163,7 @@ def _describe(error: ValidationError, raw: dict[str, Any]) -> tuple[str, str]:
                 f"unknown field; {did_you_mean(suggestion)}" if suggestion else "unknown field"
             )
         elif detail["type"] != "missing" and "input" in detail:
-            message = f"{message} (got {detail['input']!r})"
+            message = f"{message} (got {preview(detail['input'])})"
         problems.append(f"field '{field}': {message}")
         fields.append(field)
     return "; ".join(problems), fields[0]
