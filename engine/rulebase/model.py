@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.domain.conditions import Node
-from engine.domain.profile_space import Value
+from engine.domain.profile_space import Value, field_domains
 from engine.matching.compiler import compile_condition, encode_fact, split_into_rulesets
 from engine.matching.durable_adapter import DurableMatcher
+from engine.matching.modal import Clause
+from engine.matching.modal_firing import ModalFiring
 from engine.reasoning.cache import ExplanationCache
 from engine.rulebase.sources import SourceDocument
 from schemas.citation import Citation
+from schemas.profile import PROFILE_MODELS
 from schemas.rule import NoteSpec, OptionSpec, RuleSpec
 
 
@@ -75,6 +78,12 @@ class Firing:
             self._rulesets[disease] = tuple(rulesets)
             all_rulesets.update(rulesets)
         self._matcher = DurableMatcher(all_rulesets)
+        clauses: dict[str, list[Clause]] = {}
+        for item in items:
+            unless = item.unless if isinstance(item, LoadedRule) else None
+            clauses.setdefault(item.disease, []).append(Clause(item.id, item.when, unless))
+        # The same conditions in modal form, for partly known profiles (registered on first use).
+        self.modal = ModalFiring(clauses, {d: field_domains(d) for d in PROFILE_MODELS})
         self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], frozenset[str]] = {}
         self._memo_lock = threading.Lock()
 
