@@ -199,9 +199,11 @@ def test_an_all_unknown_profile_costs_boxes_linear_in_unknown_facts() -> None:
     asked: list[Mapping[str, Value | None]] = []
     original = firing.holding
 
-    def counting(disease: str, box: Mapping[str, Value | None]) -> frozenset[str]:
+    def counting(
+        disease: str, box: Mapping[str, Value | None], clauses: Sequence[Clause] | None = None
+    ) -> frozenset[str]:
         asked.append(dict(box))
-        return original(disease, box)
+        return original(disease, box, clauses)
 
     firing.holding = counting  # type: ignore[method-assign]
     view = ModalView(firing, "X", dict.fromkeys(EXTRA))

@@ -19,11 +19,11 @@ A form is `True`/`False` when the answer does not depend on the fact; those are 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.domain.conditions import Group, Leaf, Node, leaves
+from engine.domain.conditions import Group, Leaf, Node, fields_of, leaves
 from engine.domain.profile_space import Value
 from engine.matching.compiler import encode_value
 
@@ -77,6 +77,40 @@ def repeated_fields(*nodes: Node) -> frozenset[str]:
         for leaf in leaves(node):
             (repeated if leaf.field in seen else seen).add(leaf.field)
     return frozenset(repeated)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a conclusion's clauses need enumerated, computed once from their shape."""
+
+    clauses: tuple[Clause, ...]
+    enumerated: tuple[str, ...]
+    whole: frozenset[str]  # clauses whose `when` repeats a field: all their fields enumerated
+    when_fields: Mapping[str, frozenset[str]]
+    leaf_of: Mapping[tuple[str, str], tuple[int, Leaf]]  # (clause, field) → its one leaf
+
+    @classmethod
+    def of(cls, clauses: Sequence[Clause], domains: Domains) -> Plan:
+        whole = frozenset(c.id for c in clauses if not is_read_once(c.when))
+        enumerated = set(repeated_fields(*(c.when for c in clauses)))
+        for clause in clauses:
+            if clause.id in whole:
+                enumerated |= fields_of(clause.when)
+            if clause.unless is not None:
+                enumerated |= repeated_fields(clause.unless)
+        leaf_of = {
+            (clause.id, leaf.field): (index, leaf)
+            for clause in clauses
+            if clause.id not in whole
+            for index, leaf in enumerate(leaves(clause.when))
+        }
+        return cls(
+            clauses=tuple(clauses),
+            enumerated=tuple(f for f in domains if f in enumerated),
+            whole=whole,
+            when_fields={c.id: fields_of(c.when) for c in clauses},
+            leaf_of=leaf_of,
+        )
 
 
 def truth_set(leaf: Leaf, domains: Domains) -> tuple[Value, ...]:

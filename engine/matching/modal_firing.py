@@ -13,19 +13,23 @@ import threading
 from collections.abc import Mapping, Sequence
 
 from engine.domain.profile_space import Value
-from engine.matching.compiler import split_into_rulesets
 from engine.matching.durable_adapter import DurableMatcher
 from engine.matching.modal import (
     Clause,
     Domains,
     Expression,
     Form,
+    Plan,
     check_domains,
     encode_box,
     may_form,
     must_form,
     sensitivity_forms,
 )
+
+FORMS_PER_RULESET = 12
+"""Small enough that a box asked for one conclusion touches few forms; far below the C core's
+64-entry match stack however many forms hold at once."""
 
 
 def must_name(clause_id: str) -> str:
@@ -53,59 +57,103 @@ class ModalFiring:
         domains_by_disease: Mapping[str, Domains],
     ) -> None:
         self._domains = dict(domains_by_disease)
-        self._expressions: dict[str, dict[str, Expression]] = {}
         self._always: dict[str, frozenset[str]] = {}
+        # Small rulesets, each holding the forms of whole clauses: a box asked for one conclusion
+        # (e.g. a `what_if` value) is asserted only into the rulesets of that conclusion's clauses.
+        self._rulesets: dict[str, dict[str, Expression | None]] = {}
+        self._ruleset_of: dict[tuple[str, str], str] = {}  # (disease, clause id) → ruleset
+        self._rulesets_of_disease: dict[str, tuple[str, ...]] = {}
         for disease, clauses in clauses_by_disease.items():
             domains = self._domains[disease]
             check_domains(domains)
-            forms: dict[str, Form] = {}
+            always: set[str] = set()
+            names: list[str] = []
+            current: dict[str, Expression | None] = {}
             for clause in clauses:
-                forms[must_name(clause.id)] = must_form(clause.when, domains)
-                forms[may_name(clause.id)] = may_form(clause.when, domains)
-                if clause.unless is not None:
-                    forms[unless_must_name(clause.id)] = must_form(clause.unless, domains)
-                for index, form in enumerate(sensitivity_forms(clause.when, domains)):
-                    forms[sensitivity_name(clause.id, index)] = form
-            self._always[disease] = frozenset(name for name, form in forms.items() if form is True)
-            self._expressions[disease] = {
-                name: form for name, form in forms.items() if not isinstance(form, bool)
-            }
-        self._rulesets: dict[str, tuple[str, ...]] = {}
+                forms = _forms(clause, domains)
+                always.update(name for name, form in forms.items() if form is True)
+                expressions = {n: f for n, f in forms.items() if not isinstance(f, bool)}
+                if current and len(current) + len(expressions) > FORMS_PER_RULESET:
+                    current = {}
+                if not current:
+                    names.append(f"{disease.lower()}-modal-{len(names)}")
+                    self._rulesets[names[-1]] = current
+                current.update(expressions)
+                self._ruleset_of[(disease, clause.id)] = names[-1]
+            self._always[disease] = frozenset(always)
+            self._rulesets_of_disease[disease] = tuple(names)
         self._matcher: DurableMatcher | None = None
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], frozenset[str]] = {}
+        self._plans: dict[tuple[str, tuple[str, ...]], Plan] = {}
 
     def domains(self, disease: str) -> Domains:
         return self._domains[disease]
 
+    def plan(self, disease: str, clauses: Sequence[Clause]) -> Plan:
+        """The enumeration plan of one conclusion, computed once (clause ids are unique)."""
+        key = (disease, tuple(clause.id for clause in clauses))
+        with self._lock:
+            cached = self._plans.get(key)
+        if cached is None:
+            cached = Plan.of(clauses, self._domains[disease])
+            with self._lock:
+                self._plans[key] = cached
+        return cached
+
     def expressions(self, disease: str) -> Mapping[str, Expression]:
         """The forms registered with durable-rules for one disease, by rule name."""
-        return self._expressions.get(disease, {})
+        return {
+            name: expression
+            for ruleset in self._rulesets_of_disease.get(disease, ())
+            for name, expression in self._rulesets[ruleset].items()
+            if expression is not None
+        }
 
-    def holding(self, disease: str, box: Mapping[str, Value | None]) -> frozenset[str]:
-        """Names of the forms that hold for `box` (every field present; None when unknown)."""
+    def holding(
+        self,
+        disease: str,
+        box: Mapping[str, Value | None],
+        clauses: Sequence[Clause] | None = None,
+    ) -> frozenset[str]:
+        """Names of the forms that hold for `box` (every field present; None when unknown),
+        asking only the rulesets of `clauses` (default: every clause of the disease)."""
         fact = encode_box(box)
-        key = (disease, tuple(sorted(fact.items())))
+        key = tuple(sorted(fact.items()))
+        if clauses is None:
+            rulesets: Sequence[str] = self._rulesets_of_disease.get(disease, ())
+        else:
+            rulesets = sorted({self._ruleset_of[(disease, clause.id)] for clause in clauses})
+        fired: set[str] = set(self._always.get(disease, ()))
+        for ruleset in rulesets:
+            with self._lock:
+                cached = self._memo.get((ruleset, key))
+            if cached is None:
+                cached = self._registered().fired(ruleset, fact)
+                with self._lock:
+                    self._memo[(ruleset, key)] = cached
+            fired.update(cached)
+        return frozenset(fired)
+
+    def forget(self) -> None:
+        """Empty the memo (for benchmarks that measure a profile's first evaluation)."""
         with self._lock:
-            cached = self._memo.get(key)
-        if cached is not None:
-            return cached
-        matcher = self._registered()
-        fired = frozenset().union(
-            self._always.get(disease, frozenset()),
-            *(matcher.fired(ruleset, fact) for ruleset in self._rulesets.get(disease, ())),
-        )
-        with self._lock:
-            self._memo[key] = fired
-        return fired
+            self._memo.clear()
 
     def _registered(self) -> DurableMatcher:
         with self._lock:
             if self._matcher is None:
-                every: dict[str, dict[str, Expression | None]] = {}
-                for disease, expressions in self._expressions.items():
-                    rulesets = split_into_rulesets(f"{disease.lower()}-modal", dict(expressions))
-                    self._rulesets[disease] = tuple(rulesets)
-                    every.update(rulesets)
-                self._matcher = DurableMatcher(every)
+                self._matcher = DurableMatcher(self._rulesets)
             return self._matcher
+
+
+def _forms(clause: Clause, domains: Domains) -> dict[str, Form]:
+    forms: dict[str, Form] = {
+        must_name(clause.id): must_form(clause.when, domains),
+        may_name(clause.id): may_form(clause.when, domains),
+    }
+    if clause.unless is not None:
+        forms[unless_must_name(clause.id)] = must_form(clause.unless, domains)
+    for index, form in enumerate(sensitivity_forms(clause.when, domains)):
+        forms[sensitivity_name(clause.id, index)] = form
+    return forms

@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 
-from engine.domain.conditions import Leaf, fields_of, leaves
 from engine.domain.profile_space import Facts, Value
-from engine.matching.modal import Clause, Domains, is_read_once, repeated_fields
+from engine.matching.modal import Clause, Plan
 from engine.matching.modal_firing import (
     ModalFiring,
     may_name,
@@ -41,40 +39,6 @@ from schemas.explanation import Status
 Box = Mapping[str, Value | None]
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What a conclusion's clauses need enumerated, computed once from their shape."""
-
-    clauses: tuple[Clause, ...]
-    enumerated: tuple[str, ...]
-    whole: frozenset[str]  # clauses whose `when` repeats a field: all their fields enumerated
-    when_fields: Mapping[str, frozenset[str]]
-    leaf_of: Mapping[tuple[str, str], tuple[int, Leaf]]  # (clause, field) → its one leaf
-
-    @classmethod
-    def of(cls, clauses: Sequence[Clause], domains: Domains) -> Plan:
-        whole = frozenset(c.id for c in clauses if not is_read_once(c.when))
-        enumerated = set(repeated_fields(*(c.when for c in clauses)))
-        for clause in clauses:
-            if clause.id in whole:
-                enumerated |= fields_of(clause.when)
-            if clause.unless is not None:
-                enumerated |= repeated_fields(clause.unless)
-        leaf_of = {
-            (clause.id, leaf.field): (index, leaf)
-            for clause in clauses
-            if clause.id not in whole
-            for index, leaf in enumerate(leaves(clause.when))
-        }
-        return cls(
-            clauses=tuple(clauses),
-            enumerated=tuple(f for f in domains if f in enumerated),
-            whole=whole,
-            when_fields={c.id: fields_of(c.when) for c in clauses},
-            leaf_of=leaf_of,
-        )
-
-
 class ModalView:
     """One profile's known facts, judged through modal firings of its boxes."""
 
@@ -83,7 +47,6 @@ class ModalView:
         self._disease = disease
         self._domains = firing.domains(disease)
         self._box: dict[str, Value | None] = {f: facts.get(f) for f in self._domains}
-        self._plans: dict[tuple[Clause, ...], Plan] = {}
 
     @classmethod
     def of(cls, rulebase: Rulebase, disease: str, facts: Facts) -> ModalView:
@@ -95,10 +58,7 @@ class ModalView:
 
     def judge(self, conclusion: Conclusion | Sequence[Clause]) -> Verdict:
         """The verdict `evaluation.judge` gives over every completion, from modal firings."""
-        clauses = clauses_of(conclusion)
-        plan = self._plans.get(clauses) or self._plans.setdefault(
-            clauses, Plan.of(clauses, self._domains)
-        )
+        plan = self._firing.plan(self._disease, clauses_of(conclusion))
         status, blocked, live = self._status(plan, self._box)
         needs: tuple[str, ...] = ()
         if status is Status.NEEDS_INFORMATION:
@@ -115,8 +75,8 @@ class ModalView:
         )
         return Verdict(status=status, needs=needs, blocked_rules=blocked, what_if=what_if)
 
-    def _holding(self, box: Box) -> frozenset[str]:
-        return self._firing.holding(self._disease, box)
+    def _holding(self, plan: Plan, box: Box) -> frozenset[str]:
+        return self._firing.holding(self._disease, box, plan.clauses)
 
     def _assignments(self, box: Box, fields: Sequence[str]) -> Iterator[dict[str, Value]]:
         open_fields = [f for f in fields if box[f] is None]
@@ -124,7 +84,9 @@ class ModalView:
             yield dict(zip(open_fields, values, strict=True))
 
     def _status(self, plan: Plan, box: Box) -> tuple[Status, frozenset[str], tuple[Clause, ...]]:
-        holding = [self._holding({**box, **a}) for a in self._assignments(box, plan.enumerated)]
+        holding = [
+            self._holding(plan, {**box, **a}) for a in self._assignments(box, plan.enumerated)
+        ]
         blocked = frozenset(
             c.id
             for c in plan.clauses
@@ -152,14 +114,15 @@ class ModalView:
                 sensitivity_name(clause.id, index) in h
                 and not any(must_name(o.id) in h for o in live if o is not clause)
                 for h in (
-                    self._holding({**box, **a}) for a in self._assignments(box, plan.enumerated)
+                    self._holding(plan, {**box, **a})
+                    for a in self._assignments(box, plan.enumerated)
                 )
             )
         # A shared field: for each value of the other shared fields, some rule must go from
         # holding (at some value `a`) to failing (at `b`) while every other rule can fail at `b`.
         others = [f for f in plan.enumerated if f != field]
         for rest in self._assignments(box, others):
-            at = {b: self._holding({**box, **rest, field: b}) for b in self._domains[field]}
+            at = {b: self._holding(plan, {**box, **rest, field: b}) for b in self._domains[field]}
             for clause in holders:
                 for b, holding_b in at.items():
                     if any(must_name(o.id) in holding_b for o in live if o is not clause):
@@ -171,7 +134,7 @@ class ModalView:
                         )
                     else:
                         index, leaf = plan.leaf_of[(clause.id, field)]
-                        open_field = self._holding({**box, **rest})
+                        open_field = self._holding(plan, {**box, **rest})
                         flips = not leaf.holds_for(b) and (
                             sensitivity_name(clause.id, index) in open_field
                         )
