@@ -3,7 +3,6 @@ messages that name the file and the field, with a hint for typos and fields of t
 
 from __future__ import annotations
 
-import difflib
 import sys
 from pathlib import Path
 from typing import Any
@@ -90,6 +89,8 @@ def describe_validation_error(error: ValidationError, raw: Any) -> tuple[str, st
 
 
 def _unexpected_field_hint(field: str, disease: str | None) -> str:
+    import difflib  # only when suggesting a fix: not at start-up
+
     if disease not in ("AML", "ALL"):
         return "unexpected field"
     other = "ALL" if disease == "AML" else "AML"

@@ -5,7 +5,6 @@ Every failure is a RulebaseError naming the file, the rule id and the field.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from pathlib import Path
 
@@ -222,6 +221,8 @@ def _check_treatments_are_quoted(rule_file: RuleFile, rules: list[LoadedRule], p
 
 
 def _did_you_mean(name: str, choices: list[str], what: str) -> str:
+    import difflib  # only when suggesting a fix: not at start-up
+
     close = difflib.get_close_matches(name, choices, n=1)
     if close:
         return f"Did you mean '{close[0]}'?"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
 _WHITESPACE = re.compile(r"\s+")
+_NON_SPACE = re.compile(r"\S+")
 
 
 def normalise_whitespace(text: str) -> str:
@@ -22,20 +22,19 @@ class SearchableText:
 
     @cached_property
     def _collapsed(self) -> tuple[str, tuple[int, ...]]:
-        characters: list[str] = []
+        # Word by word rather than character by character: this runs for every source text at
+        # every cold start. Each run of whitespace becomes one space at the run's first offset;
+        # leading whitespace is dropped.
+        pieces: list[str] = []
         origins: list[int] = []
-        previous_was_space = True  # drops leading whitespace
-        for offset, character in enumerate(self.text):
-            if character.isspace():
-                if not previous_was_space:
-                    characters.append(" ")
-                    origins.append(offset)
-                previous_was_space = True
-            else:
-                characters.append(character)
-                origins.append(offset)
-                previous_was_space = False
-        return "".join(characters), tuple(origins)
+        for word in _NON_SPACE.finditer(self.text):
+            start, end = word.span()
+            pieces.append(word.group())
+            origins.extend(range(start, end))
+            if end < len(self.text):
+                pieces.append(" ")
+                origins.append(end)
+        return "".join(pieces), tuple(origins)
 
     def find_all(self, quote: str) -> list[tuple[int, int]]:
         """Every (start, end) in the original text whose collapsed form equals the quote's."""
@@ -59,5 +58,7 @@ class SearchableText:
             for piece in re.split(r"(?<=[.:?!])\s+", line)
             if piece.strip()
         ]
+        import difflib  # only when suggesting a fix: not at start-up
+
         matches = difflib.get_close_matches(needle, candidates, n=1, cutoff=0.5)
         return matches[0] if matches else None
