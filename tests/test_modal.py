@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import Rulebase
+from engine import EngineError, Rulebase
 from engine.domain.conditions import Group, Leaf, Node, leaves
 from engine.domain.profile_space import Value, every_profile, facts_of, field_domains
 from engine.matching.compiler import compile_condition, encode_fact, split_into_rulesets
@@ -244,3 +244,37 @@ def test_modal_forms_on_a_box() -> None:
     # A leaf that holds for every value of its field is constant, never registered.
     assert must_form(Leaf("flag", (True, False), True), domains) is True
     assert may_form(Leaf("flag", (True, False), False), domains) is False
+
+
+def test_a_refused_modal_form_falls_back_to_enumeration(
+    rulebase: Rulebase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """durable-rules limits expression size and simultaneous matches; should it refuse a modal
+    form, `explain` judges by enumeration and still gives the reference verdicts."""
+    facts: dict[str, Value | None] = dict.fromkeys(field_domains("AML"))
+    rules = rulebase.rules_concluding("aml-sorafenib")
+    expected = judge(rules, Worlds.of(rulebase, "AML", facts))
+
+    def refuse(*_: object, **__: object) -> frozenset[str]:
+        raise EngineError("durable-rules refused the compiled rulesets: 107", "test")
+
+    monkeypatch.setattr(rulebase.firing.modal, "holding", refuse)
+    assert ModalView.of(rulebase, "AML", facts).judge(rules) == expected
+    with pytest.raises(EngineError):
+        ModalView(rulebase.firing.modal, "AML", facts).judge(rules)
+
+
+def test_a_refused_registration_is_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    domains: dict[str, tuple[Value, ...]] = {"a": (True, False)}
+    firing = ModalFiring({"X": [Clause("r", Leaf("a", (True,), True))]}, {"X": domains})
+    attempts = []
+
+    def refusing_matcher(rulesets: object) -> None:
+        attempts.append(rulesets)
+        raise EngineError("durable-rules refused the compiled rulesets", "test")
+
+    monkeypatch.setattr("engine.matching.modal_firing.DurableMatcher", refusing_matcher)
+    for _ in range(2):
+        with pytest.raises(EngineError):
+            firing.holding("X", {"a": None})
+    assert len(attempts) == 1

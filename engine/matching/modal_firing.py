@@ -13,6 +13,7 @@ import threading
 from collections.abc import Mapping, Sequence
 
 from engine.domain.profile_space import Value
+from engine.errors import EngineError
 from engine.matching.durable_adapter import DurableMatcher
 from engine.matching.modal import (
     Clause,
@@ -83,6 +84,7 @@ class ModalFiring:
             self._always[disease] = frozenset(always)
             self._rulesets_of_disease[disease] = tuple(names)
         self._matcher: DurableMatcher | None = None
+        self._refused: EngineError | None = None
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], frozenset[str]] = {}
         self._plans: dict[tuple[str, tuple[str, ...]], Plan] = {}
@@ -142,8 +144,15 @@ class ModalFiring:
 
     def _registered(self) -> DurableMatcher:
         with self._lock:
+            if self._refused is not None:
+                raise self._refused
             if self._matcher is None:
-                self._matcher = DurableMatcher(self._rulesets)
+                try:
+                    self._matcher = DurableMatcher(self._rulesets)
+                except EngineError as error:
+                    # Remembered: registering again would fail again, and cost each time.
+                    self._refused = error
+                    raise
             return self._matcher
 
 

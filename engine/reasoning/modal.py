@@ -20,10 +20,11 @@ field for `what_if`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 
 from engine.domain.profile_space import Facts, Value
+from engine.errors import EngineError
 from engine.matching.modal import Clause, Plan
 from engine.matching.modal_firing import (
     ModalFiring,
@@ -32,7 +33,7 @@ from engine.matching.modal_firing import (
     sensitivity_name,
     unless_must_name,
 )
-from engine.reasoning.evaluation import Conclusion, Verdict, clauses_of
+from engine.reasoning.evaluation import Conclusion, Verdict, Worlds, clauses_of, judge
 from engine.rulebase.model import Rulebase
 from schemas.explanation import Status
 
@@ -42,15 +43,28 @@ Box = Mapping[str, Value | None]
 class ModalView:
     """One profile's known facts, judged through modal firings of its boxes."""
 
-    def __init__(self, firing: ModalFiring, disease: str, facts: Facts) -> None:
+    def __init__(
+        self,
+        firing: ModalFiring,
+        disease: str,
+        facts: Facts,
+        fallback: Callable[[], Worlds] | None = None,
+    ) -> None:
         self._firing = firing
+        self._fallback = fallback
+        self._worlds: Worlds | None = None
         self._disease = disease
         self._domains = firing.domains(disease)
         self._box: dict[str, Value | None] = {f: facts.get(f) for f in self._domains}
 
     @classmethod
     def of(cls, rulebase: Rulebase, disease: str, facts: Facts) -> ModalView:
-        return cls(rulebase.firing.modal, disease, facts)
+        """The view `explain` uses; should durable-rules refuse a modal form (the C core limits
+        expression size and simultaneous matches, and modal forms differ from the plain ones),
+        the profile is judged by enumeration instead, which gives the same verdicts."""
+        return cls(
+            rulebase.firing.modal, disease, facts, lambda: Worlds.of(rulebase, disease, facts)
+        )
 
     @cached_property
     def unknown(self) -> tuple[str, ...]:
@@ -58,6 +72,16 @@ class ModalView:
 
     def judge(self, conclusion: Conclusion | Sequence[Clause]) -> Verdict:
         """The verdict `evaluation.judge` gives over every completion, from modal firings."""
+        try:
+            return self._judge(conclusion)
+        except EngineError:
+            if self._fallback is None:
+                raise
+            if self._worlds is None:
+                self._worlds = self._fallback()
+            return judge(conclusion, self._worlds)
+
+    def _judge(self, conclusion: Conclusion | Sequence[Clause]) -> Verdict:
         plan = self._firing.plan(self._disease, clauses_of(conclusion))
         status, blocked, live = self._status(plan, self._box)
         needs: tuple[str, ...] = ()
