@@ -24,7 +24,7 @@ from engine.domain.profile_space import Value, every_profile, facts_of, field_do
 from engine.matching.compiler import compile_condition, encode_fact, split_into_rulesets
 from engine.matching.durable_adapter import DurableMatcher
 from engine.matching.modal import Clause, may_form, must_form, sensitivity_forms
-from engine.matching.modal_firing import ModalFiring
+from engine.matching.modal_firing import KINDS, ModalFiring
 from engine.reasoning.evaluation import Verdict, Worlds, judge
 from engine.reasoning.modal import ModalView
 from engine.rulebase.model import unless_name, when_name
@@ -200,10 +200,13 @@ def test_an_all_unknown_profile_costs_boxes_linear_in_unknown_facts() -> None:
     original = firing.holding
 
     def counting(
-        disease: str, box: Mapping[str, Value | None], clauses: Sequence[Clause] | None = None
+        disease: str,
+        box: Mapping[str, Value | None],
+        clauses: Sequence[Clause] | None = None,
+        kinds: Sequence[str] = KINDS,
     ) -> frozenset[str]:
         asked.append(dict(box))
-        return original(disease, box, clauses)
+        return original(disease, box, clauses, kinds)
 
     firing.holding = counting  # type: ignore[method-assign]
     view = ModalView(firing, "X", dict.fromkeys(EXTRA))

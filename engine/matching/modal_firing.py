@@ -33,6 +33,10 @@ FORMS_PER_RULESET = 12
 64-entry match stack however many forms hold at once."""
 
 
+STATUS, DECIDES = "status", "decides"
+KINDS = (STATUS, DECIDES)
+
+
 def must_name(clause_id: str) -> str:
     return f"{clause_id}|must"
 
@@ -59,28 +63,30 @@ class ModalFiring:
     ) -> None:
         self._domains = dict(domains_by_disease)
         self._always: dict[str, frozenset[str]] = {}
-        # Small rulesets, each holding the forms of whole clauses: a box asked for one conclusion
-        # (e.g. a `what_if` value) is asserted only into the rulesets of that conclusion's clauses.
+        # Small rulesets, each holding forms of whole clauses, in two kinds: "status" forms (must,
+        # may, unless-must) and "decides" forms (sensitivities, needed only to find `needs`). A
+        # box asked for one conclusion's status (e.g. a `what_if` value) is asserted only into
+        # the status rulesets of that conclusion's clauses, so few forms fire for it.
         self._rulesets: dict[str, dict[str, Expression | None]] = {}
-        self._ruleset_of: dict[tuple[str, str], str] = {}  # (disease, clause id) → ruleset
+        self._ruleset_of: dict[tuple[str, str, str], str] = {}  # (disease, clause, kind) → name
         self._rulesets_of_disease: dict[str, tuple[str, ...]] = {}
         for disease, clauses in clauses_by_disease.items():
             domains = self._domains[disease]
             check_domains(domains)
             always: set[str] = set()
             names: list[str] = []
-            current: dict[str, Expression | None] = {}
-            for clause in clauses:
-                forms = _forms(clause, domains)
-                always.update(name for name, form in forms.items() if form is True)
-                expressions = {n: f for n, f in forms.items() if not isinstance(f, bool)}
-                if current and len(current) + len(expressions) > FORMS_PER_RULESET:
-                    current = {}
-                if not current:
-                    names.append(f"{disease.lower()}-modal-{len(names)}")
-                    self._rulesets[names[-1]] = current
-                current.update(expressions)
-                self._ruleset_of[(disease, clause.id)] = names[-1]
+            for kind in KINDS:
+                current: dict[str, Expression | None] | None = None
+                for clause in clauses:
+                    forms = _forms(clause, domains, kind)
+                    always.update(name for name, form in forms.items() if form is True)
+                    expressions = {n: f for n, f in forms.items() if not isinstance(f, bool)}
+                    if current is None or len(current) + len(expressions) > FORMS_PER_RULESET:
+                        current = {}
+                        names.append(f"{disease.lower()}-{kind}-{len(names)}")
+                        self._rulesets[names[-1]] = current
+                    current.update(expressions)
+                    self._ruleset_of[(disease, clause.id, kind)] = names[-1]
             self._always[disease] = frozenset(always)
             self._rulesets_of_disease[disease] = tuple(names)
         self._matcher: DurableMatcher | None = None
@@ -117,15 +123,19 @@ class ModalFiring:
         disease: str,
         box: Mapping[str, Value | None],
         clauses: Sequence[Clause] | None = None,
+        kinds: Sequence[str] = KINDS,
     ) -> frozenset[str]:
         """Names of the forms that hold for `box` (every field present; None when unknown),
-        asking only the rulesets of `clauses` (default: every clause of the disease)."""
+        asking only the rulesets of `clauses` (default: every clause of the disease) that hold
+        forms of the given kinds."""
         fact = encode_box(box)
         key = tuple(sorted(fact.items()))
         if clauses is None:
             rulesets: Sequence[str] = self._rulesets_of_disease.get(disease, ())
         else:
-            rulesets = sorted({self._ruleset_of[(disease, clause.id)] for clause in clauses})
+            rulesets = sorted(
+                {self._ruleset_of[(disease, c.id, kind)] for c in clauses for kind in kinds}
+            )
         fired: set[str] = set(self._always.get(disease, ()))
         for ruleset in rulesets:
             with self._lock:
@@ -156,13 +166,16 @@ class ModalFiring:
             return self._matcher
 
 
-def _forms(clause: Clause, domains: Domains) -> dict[str, Form]:
+def _forms(clause: Clause, domains: Domains, kind: str) -> dict[str, Form]:
+    if kind == DECIDES:
+        return {
+            sensitivity_name(clause.id, index): form
+            for index, form in enumerate(sensitivity_forms(clause.when, domains))
+        }
     forms: dict[str, Form] = {
         must_name(clause.id): must_form(clause.when, domains),
         may_name(clause.id): may_form(clause.when, domains),
     }
     if clause.unless is not None:
         forms[unless_must_name(clause.id)] = must_form(clause.unless, domains)
-    for index, form in enumerate(sensitivity_forms(clause.when, domains)):
-        forms[sensitivity_name(clause.id, index)] = form
     return forms

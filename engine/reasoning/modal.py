@@ -27,6 +27,9 @@ from engine.domain.profile_space import Facts, Value
 from engine.errors import EngineError
 from engine.matching.modal import Clause, Plan
 from engine.matching.modal_firing import (
+    DECIDES,
+    KINDS,
+    STATUS,
     ModalFiring,
     may_name,
     must_name,
@@ -99,8 +102,8 @@ class ModalView:
         )
         return Verdict(status=status, needs=needs, blocked_rules=blocked, what_if=what_if)
 
-    def _holding(self, plan: Plan, box: Box) -> frozenset[str]:
-        return self._firing.holding(self._disease, box, plan.clauses)
+    def _holding(self, plan: Plan, box: Box, kinds: Sequence[str] = (STATUS,)) -> frozenset[str]:
+        return self._firing.holding(self._disease, box, plan.clauses, kinds)
 
     def _assignments(self, box: Box, fields: Sequence[str]) -> Iterator[dict[str, Value]]:
         open_fields = [f for f in fields if box[f] is None]
@@ -138,7 +141,7 @@ class ModalView:
                 sensitivity_name(clause.id, index) in h
                 and not any(must_name(o.id) in h for o in live if o is not clause)
                 for h in (
-                    self._holding(plan, {**box, **a})
+                    self._holding(plan, {**box, **a}, KINDS)
                     for a in self._assignments(box, plan.enumerated)
                 )
             )
@@ -158,7 +161,7 @@ class ModalView:
                         )
                     else:
                         index, leaf = plan.leaf_of[(clause.id, field)]
-                        open_field = self._holding(plan, {**box, **rest})
+                        open_field = self._holding(plan, {**box, **rest}, (DECIDES,))
                         flips = not leaf.holds_for(b) and (
                             sensitivity_name(clause.id, index) in open_field
                         )
