@@ -26,7 +26,7 @@ from engine.matching.durable_adapter import DurableMatcher
 from engine.matching.modal import Clause, may_form, must_form, sensitivity_forms
 from engine.matching.modal_firing import KINDS, ModalFiring
 from engine.reasoning.evaluation import Verdict, Worlds, judge
-from engine.reasoning.modal import ModalView
+from engine.reasoning.modal import EnumerationView, ModalView, view_of
 from engine.rulebase.model import unless_name, when_name
 
 Domains = Mapping[str, tuple[Value, ...]]
@@ -281,3 +281,13 @@ def test_a_refused_registration_is_remembered(monkeypatch: pytest.MonkeyPatch) -
         with pytest.raises(EngineError):
             firing.holding("X", {"a": None})
     assert len(attempts) == 1
+
+
+def test_explain_enumerates_small_spaces_and_judges_large_ones_modally(rulebase: Rulebase) -> None:
+    all_unknown: dict[str, Value | None] = dict.fromkeys(field_domains("AML"))
+    # 36 completions against at most 1 + 10 boxes: modal.
+    assert isinstance(view_of(rulebase, "AML", all_unknown), ModalView)
+    one_unknown = {**all_unknown, "cytogenetic_risk": "intermediate", "flt3_mutation": True}
+    one_unknown["transplant_status"] = "received"
+    # 2 completions: enumeration, whose complete profiles are shared across profiles.
+    assert isinstance(view_of(rulebase, "AML", one_unknown), EnumerationView)

@@ -14,7 +14,7 @@ from engine.domain.conditions import Leaf, leaves
 from engine.domain.profile_space import Facts, facts_of, field_domains
 from engine.domain.vocabulary import field_label, value_label, values_label
 from engine.reasoning.evaluation import Verdict
-from engine.reasoning.modal import ModalView
+from engine.reasoning.modal import EnumerationView, ModalView, view_of
 from engine.rulebase.loader import load_rulebase
 from engine.rulebase.model import LoadedNote, LoadedRule, Rulebase
 from schemas.citation import Citation
@@ -91,7 +91,7 @@ def cached_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:
 def build_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:
     disease = profile.disease
     facts = facts_of(profile)
-    view = ModalView.of(rulebase, disease, facts)
+    view = view_of(rulebase, disease, facts)
     options = tuple(
         _option_result(option_id, rulebase, view, disease, facts)
         for option_id in (option.id for option in rulebase.options.get(disease, ()))
@@ -114,7 +114,11 @@ def build_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:
 
 
 def _option_result(
-    option_id: str, rulebase: Rulebase, view: ModalView, disease: str, facts: Facts
+    option_id: str,
+    rulebase: Rulebase,
+    view: ModalView | EnumerationView,
+    disease: str,
+    facts: Facts,
 ) -> OptionResult:
     option = next(o for o in rulebase.options[disease] if o.id == option_id)
     rules = rulebase.rules_concluding(option_id)

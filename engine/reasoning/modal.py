@@ -20,6 +20,7 @@ field for `what_if`.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 
@@ -168,3 +169,34 @@ class ModalView:
                     if flips:
                         return True
         return False
+
+
+ENUMERATION_FACTOR = 2
+"""Measured on the shipped space (`view_of`): enumeration's memo of complete profiles makes it the
+cheaper path while completions stay within about twice the boxes modal evaluation would ask."""
+
+
+class EnumerationView:
+    """The reference path behind the same `judge` as `ModalView`."""
+
+    def __init__(self, worlds: Worlds) -> None:
+        self._worlds = worlds
+
+    def judge(self, conclusion: Conclusion | Sequence[Clause]) -> Verdict:
+        return judge(conclusion, self._worlds)
+
+
+def view_of(rulebase: Rulebase, disease: str, facts: Facts) -> ModalView | EnumerationView:
+    """The cheaper of the two paths for this profile; both give the same verdicts.
+
+    Enumeration asks durable-rules once per completion, and complete profiles are shared by many
+    partly known ones (the rulebase memoises them); modal evaluation asks about one box, plus
+    one per value of each needed field. A profile with at most twice as many completions as
+    modal evaluation could ask boxes (most of the shipped space) is enumerated; past that, modal
+    evaluation keeps the cost linear in unknown facts.
+    """
+    domains = rulebase.firing.modal.domains(disease)
+    unknown = [len(domains[f]) for f in domains if facts.get(f) is None]
+    if math.prod(unknown) <= ENUMERATION_FACTOR * (1 + sum(unknown)):
+        return EnumerationView(Worlds.of(rulebase, disease, facts))
+    return ModalView.of(rulebase, disease, facts)
