@@ -34,21 +34,25 @@ __all__ = [
     "load_rulebase",
 ]
 
-_LAZY = {
+_HOMES = {
     "BatchResult": "engine.reasoning.batch",
-    "explain_many": "engine.reasoning.batch",
-    "explain": "engine.reasoning.explainer",
-    "load_rulebase": "engine.rulebase.loader",
-    "Rulebase": "engine.rulebase.model",
     "Explanation": "schemas.explanation",
+    "Rulebase": "engine.rulebase.model",
     "Status": "schemas.explanation",
+    "explain": "engine.reasoning.explainer",
+    "explain_many": "engine.reasoning.batch",
+    "load_rulebase": "engine.rulebase.loader",
 }
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    home = _HOMES.get(name)
+    if home is None:
         raise AttributeError(f"module 'engine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(home), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -4,7 +4,6 @@ this module only finds and phrases it, so every site uses the same cut-off and w
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 CUTOFF = 0.6
@@ -18,6 +17,8 @@ def closest(name: str, choices: Iterable[str]) -> str | None:
     prefixed = [choice for choice in known if name and choice.startswith(name.lower())]
     if prefixed:
         return prefixed[0]
+    import difflib  # only when a suggestion is wanted: not at every command's start-up
+
     matches = difflib.get_close_matches(name, known, n=1, cutoff=CUTOFF)
     return matches[0] if matches else None
 

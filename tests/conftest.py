@@ -132,6 +132,7 @@ CORE_MODULES = frozenset(
         "test_explorer",
         "test_fhir_mapping",
         "test_loader",
+        "test_modal",
         "test_new_disease",
         "test_packaging",
         "test_profile_json_schema",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import CitationError, Rulebase
 from engine.rulebase.searchable_text import SearchableText
@@ -71,3 +73,33 @@ def test_curly_apostrophe_is_wording(rulebase: Rulebase) -> None:
     )
     with pytest.raises(CitationError):
         resolve_quote(ref, dict(rulebase.sources), path=Path("x.yaml"), rule_id="r")
+
+
+def _collapsed_by_character(text: str) -> tuple[str, tuple[int, ...]]:
+    """The character-by-character definition the word-by-word collapse must equal."""
+    characters: list[str] = []
+    origins: list[int] = []
+    previous_was_space = True
+    for offset, character in enumerate(text):
+        if character.isspace():
+            if not previous_was_space:
+                characters.append(" ")
+                origins.append(offset)
+            previous_was_space = True
+        else:
+            characters.append(character)
+            origins.append(offset)
+            previous_was_space = False
+    return "".join(characters), tuple(origins)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab.\u00e9 \t\n\r\u00a0\u2003\u2028\x0b\x1c")))
+def test_collapsed_text_agrees_with_the_character_definition(text: str) -> None:
+    assert SearchableText(text)._collapsed == _collapsed_by_character(text)
+
+
+def test_collapsed_source_texts_agree_with_the_character_definition(rulebase: Rulebase) -> None:
+    for document in rulebase.sources.values():
+        searchable = SearchableText(document.text)
+        assert searchable._collapsed == _collapsed_by_character(document.text)

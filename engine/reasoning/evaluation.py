@@ -1,5 +1,9 @@
 """Unknown is not false: statuses over every completion of a profile's unknown facts.
 
+This is the reference ("enumeration") path: its cost grows with the number of completions.
+`engine/reasoning/modal.py` reaches the same verdicts with a number of engine calls linear in the
+number of unknown facts; tests compare both.
+
 durable-rules decides, for each complete profile (each "world" consistent with what is known),
 which `when` and `unless` conditions fire. This module only aggregates those firings:
 - an `unless` blocks only when it fires in every world (it is known to hold);
@@ -10,15 +14,27 @@ which `when` and `unless` conditions fire. This module only aggregates those fir
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.domain.profile_space import Facts, Value, completions, field_domains, unknown_fields
+from engine.matching.modal import Clause
 from engine.rulebase.model import LoadedNote, LoadedRule, Rulebase, unless_name, when_name
 from schemas.explanation import Status
 
 Conclusion = Sequence[LoadedRule] | LoadedNote
 """What a status is computed for: the rules of one option (joined by "or"), or one note."""
+
+
+def clauses_of(conclusion: Conclusion | Sequence[Clause]) -> tuple[Clause, ...]:
+    """The conditions a conclusion is judged on: each rule's `when`/`unless`, or the note's `when`."""
+    if isinstance(conclusion, LoadedNote):
+        return (Clause(conclusion.id, conclusion.when),)
+    return tuple(
+        item if isinstance(item, Clause) else Clause(item.id, item.when, item.unless)
+        for item in conclusion
+    )
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,7 @@ class Worlds:
     unknown: tuple[str, ...]
     facts: tuple[dict[str, Value], ...]
     fired: tuple[frozenset[str], ...]
+    domains: Mapping[str, tuple[Value, ...]]
 
     @classmethod
     def of(cls, rulebase: Rulebase, disease: str, known: Facts) -> Worlds:
@@ -46,18 +63,45 @@ class Worlds:
             unknown=unknown_fields(disease, known),
             facts=facts,
             fired=tuple(rulebase.firing.fired(disease, world) for world in facts),
+            domains=field_domains(disease),
+        )
+
+    @classmethod
+    def enumerate(
+        cls,
+        domains: Mapping[str, tuple[Value, ...]],
+        known: Facts,
+        fired: Callable[[dict[str, Value]], frozenset[str]],
+        disease: str = "",
+    ) -> Worlds:
+        """The same over explicit field domains and a firing function (e.g. a synthetic space)."""
+        choices: list[tuple[Value, ...]] = []
+        for name, domain in domains.items():
+            value = known.get(name)
+            choices.append(domain if value is None else (value,))
+        facts = tuple(
+            dict(zip(domains, values, strict=True)) for values in itertools.product(*choices)
+        )
+        return cls(
+            disease=disease,
+            unknown=tuple(f for f in domains if known.get(f) is None),
+            facts=facts,
+            fired=tuple(fired(world) for world in facts),
+            domains=domains,
         )
 
 
-def judge(conclusion: Conclusion, worlds: Worlds) -> Verdict:
+def judge(conclusion: Conclusion | Sequence[Clause], worlds: Worlds) -> Verdict:
+    """The reference verdict: every completion asked of durable-rules."""
+    clauses = clauses_of(conclusion)
     everywhere = range(len(worlds.facts))
-    status, needs, blocked = _status(conclusion, worlds, everywhere)
+    status, needs, blocked = _status(clauses, worlds, everywhere)
     what_if = tuple(
         (
             field,
             tuple(
-                (value, _status(conclusion, worlds, _where(worlds, field, value))[0])
-                for value in field_domains(worlds.disease)[field]
+                (value, _status(clauses, worlds, _where(worlds, field, value))[0])
+                for value in worlds.domains[field]
             ),
         )
         for field in needs
@@ -70,19 +114,15 @@ def _where(worlds: Worlds, field: str, value: Value) -> list[int]:
 
 
 def _status(
-    conclusion: Conclusion, worlds: Worlds, indices: Sequence[int]
+    clauses: Sequence[Clause], worlds: Worlds, indices: Sequence[int]
 ) -> tuple[Status, tuple[str, ...], frozenset[str]]:
-    rules: Sequence[LoadedRule | LoadedNote] = (
-        (conclusion,) if isinstance(conclusion, LoadedNote) else conclusion
-    )
     blocked = frozenset(
-        rule.id
-        for rule in rules
-        if isinstance(rule, LoadedRule)
-        and rule.unless is not None
-        and all(unless_name(rule.id) in worlds.fired[i] for i in indices)
+        clause.id
+        for clause in clauses
+        if clause.unless is not None
+        and all(unless_name(clause.id) in worlds.fired[i] for i in indices)
     )
-    live = [when_name(rule.id) for rule in rules if rule.id not in blocked]
+    live = [when_name(clause.id) for clause in clauses if clause.id not in blocked]
     holds = {i: any(name in worlds.fired[i] for name in live) for i in indices}
     if all(holds.values()):
         return Status.APPLIES, (), blocked

@@ -13,7 +13,8 @@ from engine.domain.profile_space import Facts, facts_of, field_domains
 from engine.domain.profiles import validate_profile as validate_profile
 from engine.domain.text import normalise_whitespace
 from engine.domain.vocabulary import field_label, value_label, values_label
-from engine.reasoning.evaluation import Verdict, Worlds, judge
+from engine.reasoning.evaluation import Verdict
+from engine.reasoning.modal import EnumerationView, ModalView, view_of
 from engine.rulebase.loader import load_rulebase
 from engine.rulebase.model import LoadedNote, LoadedRule, Rulebase
 from schemas.citation import Citation
@@ -77,15 +78,15 @@ def cached_explanation(rulebase: Rulebase, profile: DiseaseProfile) -> Explanati
 def build_explanation(rulebase: Rulebase, profile: DiseaseProfile) -> Explanation:
     disease = profile.disease
     facts = facts_of(profile)
-    worlds = Worlds.of(rulebase, disease, facts)
+    view = view_of(rulebase, disease, facts)
     options = tuple(
-        _option_result(option_id, rulebase, worlds, facts)
+        _option_result(option_id, rulebase, view, disease, facts)
         for option_id in (option.id for option in rulebase.options.get(disease, ()))
     )
     notes = tuple(
         result
         for note in rulebase.notes_of(disease)
-        if (result := _note_result(note, judge(note, worlds))) is not None
+        if (result := _note_result(note, view.judge(note))) is not None
     )
     needed = {field for option in options for field in option.needs}
     needed.update(field for note in notes for field in note.needs)
@@ -100,11 +101,15 @@ def build_explanation(rulebase: Rulebase, profile: DiseaseProfile) -> Explanatio
 
 
 def _option_result(
-    option_id: str, rulebase: Rulebase, worlds: Worlds, facts: Facts
+    option_id: str,
+    rulebase: Rulebase,
+    view: ModalView | EnumerationView,
+    disease: str,
+    facts: Facts,
 ) -> OptionResult:
-    option = next(o for o in rulebase.options[worlds.disease] if o.id == option_id)
+    option = next(o for o in rulebase.options[disease] if o.id == option_id)
     rules = rulebase.rules_concluding(option_id)
-    verdict = judge(rules, worlds)
+    verdict = view.judge(rules)
     return OptionResult(
         id=option.id,
         category=option.category,

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 from engine.domain.conditions import Node
-from engine.domain.profile_space import Value
+from engine.domain.profile_space import Value, field_domains
 from engine.errors import ErrorKind, RulebaseError
 from engine.matching.compiler import compile_condition, encode_fact
 from engine.matching.durable_adapter import DurableMatcher
 from engine.matching.limits import CoreLimitExceeded, fit_rule, original_name, pack_rulesets
+from engine.matching.modal import Clause
+from engine.matching.modal_firing import ModalFiring
 from engine.reasoning.cache import ExplanationCache
 from engine.rulebase.sources import SourceDocument
 from schemas.citation import Citation
@@ -79,6 +81,11 @@ class Firing:
             self._rulesets[disease] = tuple(rulesets)
             all_rulesets.update(rulesets)
         self._matcher = DurableMatcher(all_rulesets)
+        clauses: dict[str, list[Clause]] = {}
+        for item in items:
+            clauses.setdefault(item.disease, []).append(Clause(item.id, item.when, item.unless))
+        # The same conditions in modal form, for partly known profiles (registered on first use).
+        self.modal = ModalFiring(clauses, {d: field_domains(d) for d in clauses})
         # No lock: a single dict get or set is atomic under the GIL, and a lock here could be
         # left held in a fork child by a thread of the parent.
         self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], frozenset[str]] = {}

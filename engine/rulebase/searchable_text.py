@@ -9,6 +9,8 @@ from functools import cached_property
 from engine.domain.text import normalise_whitespace
 from engine.suggestions import closest
 
+_NON_SPACE = re.compile(r"\S+")
+
 
 @dataclass(frozen=True)
 class SearchableText:
@@ -18,20 +20,19 @@ class SearchableText:
 
     @cached_property
     def _collapsed(self) -> tuple[str, tuple[int, ...]]:
-        characters: list[str] = []
+        # Word by word rather than character by character: this runs for every source text at
+        # every cold start. Each run of whitespace becomes one space at the run's first offset;
+        # leading whitespace is dropped.
+        pieces: list[str] = []
         origins: list[int] = []
-        previous_was_space = True  # drops leading whitespace
-        for offset, character in enumerate(self.text):
-            if character.isspace():
-                if not previous_was_space:
-                    characters.append(" ")
-                    origins.append(offset)
-                previous_was_space = True
-            else:
-                characters.append(character)
-                origins.append(offset)
-                previous_was_space = False
-        return "".join(characters), tuple(origins)
+        for word in _NON_SPACE.finditer(self.text):
+            start, end = word.span()
+            pieces.append(word.group())
+            origins.extend(range(start, end))
+            if end < len(self.text):
+                pieces.append(" ")
+                origins.append(end)
+        return "".join(pieces), tuple(origins)
 
     def find_all(self, quote: str) -> list[tuple[int, int]]:
         """Every (start, end) in the original text whose collapsed form equals the quote's."""

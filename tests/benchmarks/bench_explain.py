@@ -1,5 +1,6 @@
 """`make bench`: how fast the explainer is on this machine, against the targets of issue 5.
 
+Cold start and raw durable-rules per evaluation are in bench_speed.py (as ratios to floors).
 Not collected by pytest (the file name does not start with `test_`). Prints a table and exits 1 if
 a target is missed. Run: `.venv/bin/python tests/benchmarks/bench_explain.py`.
 """
@@ -11,7 +12,6 @@ import io
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from engine import explain, load_rulebase
-from engine.domain.profile_space import every_profile, facts_of
+from engine.domain.profile_space import every_profile
 from engine.reasoning.batch import explain_jsonl, read_lines
 from engine.reasoning.explainer import default_rulebase
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PATHWAY = Path(sys.executable).with_name("pathway")
-ONE_PROFILE_FILE = PROJECT_ROOT / "examples" / "profiles" / "aml-intermediate-no-transplant.yaml"
 # A complete profile, so that the raw durable-rules reference evaluates exactly one fact.
 COMPLETE_PROFILE = {
     "disease": "AML",
@@ -72,25 +71,6 @@ def warm_explain() -> list[Row]:
             "",
             None,
         ),
-    ]
-
-
-def raw_durable() -> list[Row]:
-    rulebase = default_rulebase()
-    profile = explain(COMPLETE_PROFILE, rulebase=rulebase).profile
-    facts = {name: value for name, value in facts_of(profile).items() if value is not None}
-    sys.path.insert(0, str(PROJECT_ROOT))
-    from tests.durable_reference import durable_reference
-
-    fired = durable_reference(rulebase)
-    rate = best_rate(lambda: fired("AML", facts), 5_000)
-    return [
-        (
-            "raw durable-rules, same profile (assert + retract)",
-            f"{rate:,.0f}/s ({1e6 / rate:.1f} µs)",
-            "reference",
-            None,
-        )
     ]
 
 
@@ -197,28 +177,9 @@ def batch() -> list[Row]:
     ]
 
 
-def cli_cold_start() -> list[Row]:
-    times = []
-    for _ in range(7):
-        start = time.perf_counter()
-        subprocess.run(
-            [str(PATHWAY), "explain", str(ONE_PROFILE_FILE)], check=True, stdout=subprocess.DEVNULL
-        )
-        times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    return [
-        (
-            "CLI cold start, one profile (median of 7)",
-            f"{median * 1000:.0f} ms (min {min(times) * 1000:.0f})",
-            "< 500 ms",
-            median < 0.5,
-        )
-    ]
-
-
 def main() -> int:
     rows: list[Row] = []
-    for section in (raw_durable, warm_explain, whole_space_cold, batch, cli_cold_start):
+    for section in (warm_explain, whole_space_cold, batch):
         rows += section()
     memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     print(
