@@ -63,10 +63,17 @@ class InputError(PathwayError):
     """A profile input that cannot be read: the file (or `<stdin>`) and field say where."""
 
     def __init__(
-        self, what: str, fix: str | None = None, *, path: str, field: str | None = None
+        self,
+        what: str,
+        fix: str | None = None,
+        *,
+        path: str,
+        field: str | None = None,
+        kind: str = "invalid-input",
     ) -> None:
         self.path = path
         self.field = field
+        self.kind = kind
         super().__init__(f"{path}: {what}", fix)
 
 

@@ -13,6 +13,7 @@ from pydantic_core import InitErrorDetails
 from engine.domain.conditions import Leaf, leaves
 from engine.domain.profile_space import Facts, facts_of, field_domains
 from engine.domain.vocabulary import field_label, value_label, values_label
+from engine.reasoning.cache import explanation_cache
 from engine.reasoning.evaluation import Verdict, Worlds, judge
 from engine.rulebase.loader import load_rulebase
 from engine.rulebase.model import LoadedNote, LoadedRule, Rulebase
@@ -53,9 +54,13 @@ def _profile_adapter() -> TypeAdapter[AnyProfile]:
 
 
 def validate_profile(profile: Mapping[str, Any] | AnyProfile) -> AnyProfile:
-    """Validate and normalise a profile; raises pydantic.ValidationError naming the field."""
+    """Validate and normalise a profile into a new, plain instance of the schema's class; raises
+    pydantic.ValidationError naming the field.
+
+    A profile object is validated again from its field values: one made with `model_construct`
+    (which skips validation) or an instance of a subclass is trusted no more than a mapping."""
     if isinstance(profile, AmlProfile | AllProfile):
-        return profile
+        profile = dict(profile.__dict__)
     if not isinstance(profile, Mapping):
         raise ValidationError.from_exception_data(
             "Profile", [InitErrorDetails(type="dict_type", loc=(), input=profile)]
@@ -80,10 +85,10 @@ def cached_explanation(rulebase: Rulebase, profile: AnyProfile) -> Explanation:
     """`build_explanation`, memoised per rulebase on the validated profile.
 
     The first call for a profile goes through durable-rules; later calls return the same frozen
-    Explanation object.
+    Explanation object. The explanation holds its own copy of the profile, never `profile`.
     """
-    return rulebase.explanations.get_or_build(
-        profile, lambda validated: build_explanation(rulebase, validated)
+    return explanation_cache(rulebase).get_or_build(
+        profile, lambda validated: build_explanation(rulebase, validate_profile(validated))
     )
 
 

@@ -11,7 +11,6 @@ from engine.domain.conditions import Node
 from engine.domain.profile_space import Value
 from engine.matching.compiler import compile_condition, encode_fact, split_into_rulesets
 from engine.matching.durable_adapter import DurableMatcher
-from engine.reasoning.cache import ExplanationCache
 from engine.rulebase.sources import SourceDocument
 from schemas.citation import Citation
 from schemas.rule import NoteSpec, OptionSpec, RuleSpec
@@ -114,9 +113,6 @@ class Rulebase:
     disclaimer: str
     disclaimer_citation: Citation
     firing: Firing = field(repr=False)
-    # Finished explanations by profile: owned by this rulebase, so results never leak across
-    # rulebases (see engine/explanation_cache.py).
-    explanations: ExplanationCache = field(default_factory=ExplanationCache, init=False, repr=False)
 
     def __repr__(self) -> str:
         return f"Rulebase(version={self.version!r}, root={str(self.root)!r})"
