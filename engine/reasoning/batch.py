@@ -248,7 +248,7 @@ def _parse_line(number: int, raw: bytes | None) -> _Problem | tuple[Any, dict[st
     if not text or text.isspace():
         return _Problem("blank line; expected a JSON object holding one profile")
     try:
-        document = json.loads(text, object_pairs_hook=_refuse_repeated_keys)
+        document = _DECODER.decode(text)
     except _RepeatedKey as repeated:
         return _Problem(f"key '{repeated.key}' is repeated", repeated.key)
     except json.JSONDecodeError as error:
@@ -267,17 +267,17 @@ def _parse_line(number: int, raw: bytes | None) -> _Problem | tuple[Any, dict[st
     return ident, document
 
 
-def _outcome_key(document: dict[str, Any]) -> tuple[tuple[str, type, Any], ...] | None:
-    """What decides a profile's outcome, exactly: each key and value in order, with the value's
-    type (so `1` never stands in for `true`); None when a value is a float or nested."""
-    key = []
-    for name, value in document.items():
-        kind = value.__class__
-        if kind is str or kind is bool or kind is int or value is None:
-            key.append((name, kind, value))
-        else:
-            return None
-    return tuple(key)
+_MEMOISABLE_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def _outcome_key(document: dict[str, Any]) -> Hashable | None:
+    """What decides a profile's outcome, exactly: the keys and values in order, and the values'
+    types (so `1` never stands in for `true`); None when a value is a float or nested."""
+    values = tuple(document.values())
+    kinds = tuple(map(type, values))
+    if not _MEMOISABLE_TYPES.issuperset(kinds):
+        return None
+    return tuple(document), values, kinds
 
 
 def _encode_id(ident: Any) -> bytes:
@@ -308,6 +308,10 @@ def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise _RepeatedKey(key)
             seen.add(key)
     return document
+
+
+# One decoder for every line: `json.loads` with a hook would build a new one per call.
+_DECODER = json.JSONDecoder(object_pairs_hook=_refuse_repeated_keys)
 
 
 def _valid_id(ident: Any) -> bool:

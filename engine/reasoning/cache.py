@@ -83,15 +83,18 @@ class SealedFieldsSet(set[str]):
 
 def seal(value: object) -> None:
     """Seal the `model_fields_set` of every model in `value` (models, and tuples of them)."""
-    if isinstance(value, BaseModel):
-        object.__setattr__(
-            value, "__pydantic_fields_set__", SealedFieldsSet(value.__pydantic_fields_set__)
-        )
-        for item in value.__dict__.values():
-            seal(item)
-    elif isinstance(value, tuple):
+    if isinstance(value, tuple):
         for item in value:
             seal(item)
+    elif isinstance(value, BaseModel):
+        fields_set = value.__pydantic_fields_set__
+        # Models shared between explanations (citations) are sealed once, then skipped.
+        if type(fields_set) is SealedFieldsSet:
+            return
+        object.__setattr__(value, "__pydantic_fields_set__", SealedFieldsSet(fields_set))
+        for item in value.__dict__.values():
+            if isinstance(item, BaseModel | tuple):
+                seal(item)
 
 
 class ExplanationCache:
