@@ -14,9 +14,10 @@ What it guarantees about files:
   file is only ever replaced by a complete run. `-o` naming anything else (`/dev/null`,
   `/dev/full`, a FIFO, a terminal) is written directly, and nothing is created, renamed or
   replaced beside it (a file renamed over a device node would destroy it).
-- Interrupted by SIGINT, SIGTERM or SIGHUP, the run finishes or drops the line in progress,
-  writes the complete lines it has, says `stopped after line N of IN` on stderr, and leaves the
-  partial output under its temporary name, so that nobody mistakes it for a complete run.
+- Interrupted by SIGINT, SIGTERM or SIGHUP, the run finishes the line in progress (waiting for
+  input, it stops reading at once), writes the complete lines it has, says `stopped after line N
+  of IN` on stderr, and leaves the partial output under its temporary name, so that nobody
+  mistakes it for a complete run.
 - A write that fails (a full disk, `/dev/full`, a closed stdout) is reported with the path and
   exit 2, and the temporary file is removed. A reader that goes away (`| head`) ends the run
   quietly, as for every command.
@@ -29,6 +30,7 @@ stderr is a terminal, so pipelines and logs stay clean.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import signal
@@ -42,7 +44,7 @@ from types import FrameType
 from typing import IO, TextIO
 
 from engine.errors import InputError
-from engine.reasoning.batch import BatchCounts, jsonl_pieces, read_lines
+from engine.reasoning.batch import BatchCounts, LineEncoder, read_lines
 from engine.rulebase.model import Rulebase
 
 STDIN = "-"
@@ -82,22 +84,22 @@ def _copy(
 ) -> tuple[int | None, int, BatchCounts]:
     """Explain and write until the input ends or a stop signal arrives: (the signal or None,
     lines written, counts)."""
-    counts = BatchCounts()
+    encoder = LineEncoder(rulebase, summary=summary)
+    counts = encoder.counts
     progress = _Progress(sys.stderr, counts) if sys.stderr and sys.stderr.isatty() else None
-    pieces = jsonl_pieces(
-        _reading(read_lines(stream), input_name), rulebase, counts, summary=summary
-    )
+    lines = _reading(read_lines(stream), input_name)
     pending: list[bytes] = []
     pending_bytes = written = 0
     guard = _StopGuard()
     with guard.installed():
         try:
             while guard.signum is None:
-                # Interruptible only here, where no output is half-built: reading (which may
-                # block on a pipe) and explaining. The line in progress is then dropped.
+                # Interruptible only while reading (which may block on a pipe): no line is in
+                # progress then. Explaining and writing always finish their line.
                 guard.interruptible = True
-                head, rest = next(pieces)
+                raw = next(lines)
                 guard.interruptible = False
+                head, rest = encoder.encode(written + 1, raw)
                 pending += (head, rest)
                 pending_bytes += len(head) + len(rest)
                 written += 1
@@ -126,8 +128,9 @@ def _reading(lines: Iterator[bytes | None], name: str) -> Iterator[bytes | None]
         raise _input_error(name, error) from None
 
 
-class _Stopped(Exception):
-    pass
+class _Stopped(BaseException):
+    """Raised by the signal handler into a blocked read; a BaseException, like
+    KeyboardInterrupt, so that no `except Exception` on the way swallows it."""
 
 
 class _StopGuard:
@@ -252,18 +255,22 @@ def _stdout_sink(input_identity: FileIdentity | None, input_name: str) -> _Sink:
     try:
         descriptor = stdout.fileno()
     except (OSError, ValueError):
-        # Not a real file (e.g. captured by a test harness): write through its binary buffer.
-        binary = stdout.buffer
-
-        def write_buffer(pieces: list[bytes]) -> None:
-            binary.write(b"".join(pieces))
-            binary.flush()
-
-        return _Sink(STDOUT_NAME, write_buffer)
+        # Not a real file (e.g. captured by a test harness): write through its own layers.
+        return _Sink(STDOUT_NAME, functools.partial(_write_to_stream, stdout))
     stdout.flush()
     # Written with os.write, not through sys.stdout: nothing is left in Python's buffer to fail
     # again when the interpreter flushes it at exit.
     return _Sink(STDOUT_NAME, lambda pieces: _write_all(descriptor, pieces))
+
+
+def _write_to_stream(stream: TextIO, pieces: list[bytes]) -> None:
+    data = b"".join(pieces)
+    binary = getattr(stream, "buffer", None)
+    if binary is None:
+        stream.write(data.decode("utf-8"))
+    else:
+        binary.write(data)
+        binary.flush()
 
 
 def _write_all(descriptor: int, pieces: list[bytes]) -> None:

@@ -159,14 +159,9 @@ def jsonl_pieces(
     - `{"line":N,"id":ID,"disease":...,"statuses":{...},...}` (`summary=True`, see SummaryLine);
     - `{"line":N,"id":ID,"error":"...","field":F}` (either mode, see ErrorLine).
     `id` is the input's `id` (a string or number), removed before validation, else null."""
-    counts = counts if counts is not None else BatchCounts()
-    encoder = _LineEncoder(rulebase, summary=summary)
+    encoder = LineEncoder(rulebase, summary=summary, counts=counts)
     for number, raw in enumerate(lines, start=1):
-        counts.lines = number
-        head, rest, failed = encoder.encode(number, raw)
-        if failed:
-            counts.errors += 1
-        yield head, rest
+        yield encoder.encode(number, raw)
 
 
 def explain_jsonl(
@@ -181,18 +176,29 @@ def explain_jsonl(
         yield (head + rest[:-1]).decode("utf-8")
 
 
-class _LineEncoder:
-    """Turns one input line into its output pieces, with the memos of one stream."""
+class LineEncoder:
+    """Turns each input line of one stream into its output pieces (see `jsonl_pieces`), with the
+    memos of that stream, and counts lines and errors in `counts`."""
 
-    def __init__(self, rulebase: Rulebase, *, summary: bool) -> None:
+    def __init__(
+        self, rulebase: Rulebase, *, summary: bool = False, counts: BatchCounts | None = None
+    ) -> None:
         self._rulebase = rulebase
         self._summary = summary
+        self.counts = counts if counts is not None else BatchCounts()
         # Keyed on id() while holding the explanation, so the id cannot be reused meanwhile.
         self._encoded: dict[int, tuple[Explanation, bytes]] = {}
         self._outcomes: dict[Hashable, tuple[bool, bytes]] = {}
 
-    def encode(self, number: int, raw: bytes | None) -> tuple[bytes, bytes, bool]:
-        """(head, rest, is an error line)."""
+    def encode(self, number: int, raw: bytes | None) -> tuple[bytes, bytes]:
+        """The two pieces of output line `number` (1-based) for input line `raw`."""
+        self.counts.lines = number
+        head, rest, failed = self._encode(number, raw)
+        if failed:
+            self.counts.errors += 1
+        return head, rest
+
+    def _encode(self, number: int, raw: bytes | None) -> tuple[bytes, bytes, bool]:
         parsed = _parse_line(number, raw)
         if isinstance(parsed, _Problem):
             return b'{"line":%d,"id":null' % number, _error_rest(parsed.message, parsed.field), True
@@ -219,10 +225,13 @@ class _LineEncoder:
         if entry is None:
             if len(self._encoded) >= _ENCODED_MAX:
                 self._encoded.clear()
-            entry = self._encoded[id(explanation)] = (explanation, self._encode(explanation))
+            entry = self._encoded[id(explanation)] = (
+                explanation,
+                self._encoded_explanation(explanation),
+            )
         return False, entry[1]
 
-    def _encode(self, explanation: Explanation) -> bytes:
+    def _encoded_explanation(self, explanation: Explanation) -> bytes:
         if self._summary:
             body = summarise(explanation).model_dump_json(exclude={"line", "id"})
             return b"," + body[1:].encode("utf-8") + b"\n"
