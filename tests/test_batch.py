@@ -8,8 +8,10 @@ import io
 import itertools
 import json
 import os
+import pty
 import random
 import re
+import select
 import signal
 import stat
 import subprocess
@@ -667,3 +669,27 @@ def test_the_outcome_memo_never_answers_for_another_input(lines: list[str]) -> N
 @functools.cache
 def _shared_rulebase() -> Rulebase:
     return load_rulebase()
+
+
+def test_a_terminal_as_stdin_and_stdout_is_not_refused() -> None:
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [str(PATHWAY), "explain", "--batch", "-", "--summary"],
+            stdin=terminal,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+        )
+        os.write(controller, b'{"id": "t", "disease": "ALL"}\n\x04')  # a line, then Ctrl-D
+        seen = b""
+        deadline = time.monotonic() + 60
+        while b'"id":"t"' not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 1)
+            if ready:
+                seen += os.read(controller, 65536)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert process.returncode == 0, stderr
+    assert b'"id":"t","disease":"ALL"' in seen
