@@ -17,6 +17,7 @@ import math
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
+from json.scanner import make_scanner
 from typing import IO, Any
 
 from pydantic import ValidationError
@@ -246,6 +247,32 @@ class _Problem:
 
 def _parse_line(number: int, raw: bytes | None) -> _Problem | tuple[Any, dict[str, Any]]:
     """(id, the profile's fields) of one input line, or the problem with it."""
+    document = _plain_object(raw)
+    if document is None:
+        parsed = _parse_document(number, raw)
+        if isinstance(parsed, _Problem):
+            return parsed
+        document = parsed
+    ident = document.pop("id", None)
+    if not _valid_id(ident):
+        return _Problem(f"field 'id': must be a string or a number (got {_json_kind(ident)})", "id")
+    return ident, document
+
+
+def _plain_object(raw: bytes | None) -> dict[str, Any] | None:
+    """The common line, parsed by the decoder's scanner alone: UTF-8, one JSON object, nothing
+    around it. None for anything else, which `_parse_document` then reads (and explains)."""
+    if raw is None or raw[:1] != b"{":
+        return None
+    try:
+        text = raw.decode("utf-8")
+        document, end = _SCAN(text, 0)
+    except (ValueError, StopIteration, RecursionError):  # _RepeatedKey is a ValueError
+        return None
+    return document if end == len(text) and type(document) is dict else None
+
+
+def _parse_document(number: int, raw: bytes | None) -> _Problem | dict[str, Any]:
     if raw is None:
         return _Problem(f"line is longer than {MAX_LINE_BYTES:,} bytes; a profile is a few fields")
     try:
@@ -270,10 +297,7 @@ def _parse_line(number: int, raw: bytes | None) -> _Problem | tuple[Any, dict[st
         return _Problem(
             f"a line must hold a JSON object (one profile), but it holds {_json_kind(document)}"
         )
-    ident = document.pop("id", None)
-    if not _valid_id(ident):
-        return _Problem(f"field 'id': must be a string or a number (got {_json_kind(ident)})", "id")
-    return ident, document
+    return document
 
 
 _MEMOISABLE_TYPES = frozenset({str, int, bool, type(None)})
@@ -321,6 +345,7 @@ def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 # One decoder for every line: `json.loads` with a hook would build a new one per call.
 _DECODER = json.JSONDecoder(object_pairs_hook=_refuse_repeated_keys)
+_SCAN = make_scanner(_DECODER)  # type: ignore[arg-type]  # typeshed: a decoder is what it takes
 
 
 def _valid_id(ident: Any) -> bool:
