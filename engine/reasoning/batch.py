@@ -193,29 +193,25 @@ class LineEncoder:
 
     def encode(self, number: int, raw: bytes | None) -> tuple[bytes, bytes]:
         """The two pieces of output line `number` (1-based) for input line `raw`."""
-        self.counts.lines = number
-        head, rest, failed = self._encode(number, raw)
-        if failed:
-            self.counts.errors += 1
-        return head, rest
-
-    def _encode(self, number: int, raw: bytes | None) -> tuple[bytes, bytes, bool]:
+        counts = self.counts
+        counts.lines = number
         parsed = _parse_line(number, raw)
         if isinstance(parsed, _Problem):
-            return b'{"line":%d,"id":null' % number, _error_rest(parsed.message, parsed.field), True
+            counts.errors += 1
+            return b'{"line":%d,"id":null' % number, _error_rest(parsed.message, parsed.field)
         ident, document = parsed
         head = b'{"line":%d,"id":%b' % (number, _encode_id(ident))
         key = _outcome_key(document)
-        if key is not None:
-            known = self._outcomes.get(key)
-            if known is not None:
-                return head, known[1], known[0]
-        failed, rest = self._outcome(document)
-        if key is not None:
-            if len(self._outcomes) >= _OUTCOMES_MAX:
-                self._outcomes.clear()
-            self._outcomes[key] = (failed, rest)
-        return head, rest, failed
+        known = None if key is None else self._outcomes.get(key)
+        if known is None:
+            known = self._outcome(document)
+            if key is not None:
+                if len(self._outcomes) >= _OUTCOMES_MAX:
+                    self._outcomes.clear()
+                self._outcomes[key] = known
+        if known[0]:
+            counts.errors += 1
+        return head, known[1]
 
     def _outcome(self, document: dict[str, Any]) -> tuple[bool, bytes]:
         result = explain_item(0, document, self._rulebase)
