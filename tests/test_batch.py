@@ -652,10 +652,24 @@ LOOKALIKES = [
     '{"flt3_mutation": true, "disease": "AML"}',
     '{"disease": "AML", "in_remission": true}',
     '{"disease": "aml", "flt3_mutation": true}',
+    '{"id": 1, "disease": "AML", "flt3_mutation": true}',
+    '{"id": "x", "disease": "AML", "flt3_mutation": true}',
+    '{"id":1,"disease": "AML", "flt3_mutation": true}',
+    '{"id": 1, "disease": "AML", "flt3_mutation": 1}',
+    '{"id": 1, "disease": "AML", "flt3_mutation": true }',
+    '{"id": true, "disease": "AML", "flt3_mutation": true}',
+    '{"id": [1], "disease": "AML", "flt3_mutation": true}',
+    '{"id": {"a": 1}, "disease": "AML", "flt3_mutation": true}',
+    '{"id": 2, "disease": "AML", "flt3_mutation": true, "id": 3}',
+    '{"id": 2, "disease": "AML", "id": 3, "flt3_mutation": true}',
+    '{"id": 1.5, "disease": "AML", "flt3_mutation": true',
+    '{"id": NaN, "disease": "AML", "flt3_mutation": true}',
+    '{"id": "a\\u0000", "disease": "ALL"}',
+    '{"id" : 1, "disease": "ALL"}',
 ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(LOOKALIKES), min_size=1, max_size=30))
 def test_the_outcome_memo_never_answers_for_another_input(lines: list[str]) -> None:
     rulebase = _shared_rulebase()

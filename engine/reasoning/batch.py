@@ -5,7 +5,8 @@ field, never an exception, and nothing is held beyond the item at hand and a few
 
 Speed: the output is produced as bytes, the encoded output of each distinct explanation is reused,
 and a line whose profile (every key and value, their order and types, the `id` aside) equals an
-earlier line's reuses that line's outcome instead of validating again. Two such lines are the same
+earlier line's reuses that line's outcome instead of validating again; a line that starts with
+its id and whose text after the id equals an earlier line's is not even parsed again. Two such lines are the same
 input to validation, so the outcome is provably the same; values whose printed form could differ
 while comparing equal (floats: `0.0` and `-0.0`) and nested values are never memoised.
 """
@@ -190,11 +191,20 @@ class LineEncoder:
         # Keyed on id() while holding the explanation, so the id cannot be reused meanwhile.
         self._encoded: dict[int, tuple[Explanation, bytes]] = {}
         self._outcomes: dict[Hashable, tuple[bool, bytes]] = {}
+        # Outcomes by the text after a leading `{"id": ID, `: see _split_leading_id.
+        self._after_id: dict[str, tuple[bool, bytes]] = {}
 
     def encode(self, number: int, raw: bytes | None) -> tuple[bytes, bytes]:
         """The two pieces of output line `number` (1-based) for input line `raw`."""
         counts = self.counts
         counts.lines = number
+        split = _split_leading_id(raw)
+        if split is not None:
+            known = self._after_id.get(split[1])
+            if known is not None:
+                if known[0]:
+                    counts.errors += 1
+                return b'{"line":%d,"id":%b' % (number, _encode_id(split[0])), known[1]
         parsed = _parse_line(number, raw)
         if isinstance(parsed, _Problem):
             counts.errors += 1
@@ -209,6 +219,12 @@ class LineEncoder:
                 if len(self._outcomes) >= _OUTCOMES_MAX:
                     self._outcomes.clear()
                 self._outcomes[key] = known
+        if split is not None:
+            # This line parsed whole, with no repeated key: any line that differs from it only
+            # in the value of its leading id parses to the same fields.
+            if len(self._after_id) >= _OUTCOMES_MAX:
+                self._after_id.clear()
+            self._after_id[split[1]] = known
         if known[0]:
             counts.errors += 1
         return head, known[1]
@@ -253,6 +269,36 @@ def _parse_line(number: int, raw: bytes | None) -> _Problem | tuple[Any, dict[st
     if not _valid_id(ident):
         return _Problem(f"field 'id': must be a string or a number (got {_json_kind(ident)})", "id")
     return ident, document
+
+
+_ID_PREFIXES = ('{"id": ', '{"id":')
+_ID_SEPARATORS = (", ", ",")
+
+
+def _split_leading_id(raw: bytes | None) -> tuple[str | int | float, str] | None:
+    """(id, the text after it) for a line that starts `{"id": ID, ` (or without the spaces) with
+    a valid id; None for any other line.
+
+    JSON's grammar is context-free: two lines that both start so and whose texts after the id are
+    equal are one object with the same fields but the id. So once one of them has parsed whole
+    (valid, no key repeated, hence no second `id`), the other has the same outcome without being
+    parsed; `LineEncoder` stores only outcomes of lines that did."""
+    if raw is None or raw[:5] != b'{"id"':
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    for prefix, separator in zip(_ID_PREFIXES, _ID_SEPARATORS, strict=True):
+        if text.startswith(prefix):
+            try:
+                ident, end = _SCAN(text, len(prefix))
+            except (ValueError, StopIteration, RecursionError):
+                return None
+            if not text.startswith(separator, end) or not _valid_id(ident):
+                return None
+            return ident, text[end + len(separator) :]
+    return None
 
 
 def _plain_object(raw: bytes | None) -> dict[str, Any] | None:
