@@ -53,6 +53,7 @@ class ErrorKind(StrEnum):
     UNKNOWN_CASE = "unknown-case"
     DUPLICATE_CASE = "duplicate-case"
     UNWRITABLE_OUTPUT = "unwritable-output"
+    OUTPUT_IS_INPUT = "output-is-input"
     INVALID_TERMINOLOGY = "invalid-terminology"
     INVALID_FHIR_INPUT = "invalid-fhir-input"
     INVALID_SERVICE_SETTINGS = "invalid-service-settings"
@@ -164,9 +165,7 @@ class InputError(PathwayError):
         *,
         path: str,
         field: str | None = None,
-        # The default serves only engine/cli/batch.py's three raises, which its owner converts;
-        # tests/test_errors.py checks that every other raise names its kind.
-        kind: ErrorKind = ErrorKind.BAD_INPUT,
+        kind: ErrorKind,
         suggestion: str | None = None,
     ) -> None:
         self.path = path

@@ -44,11 +44,8 @@ FOUNDATION = {
 }
 """Top-level modules every layer may import; they import nothing of the layers themselves."""
 
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    # The Rulebase owns the explanation memo of the layer above it. Which object owns that memo
-    # is being settled separately (engine/reasoning/cache.py); this exemption goes with it.
-    ("engine.rulebase.model", "engine.reasoning.cache"),
-}
+KNOWN_UPWARD: set[tuple[str, str]] = set()
+"""Imports allowed to run upward: none."""
 
 
 def _modules() -> Iterator[tuple[str, Path]]:

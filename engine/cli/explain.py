@@ -30,6 +30,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "-o", "--output", metavar="OUT.jsonl", help="with --batch: write to this file"
     )
+    parser.add_argument(
+        "--summary",
+        action="store_true",
+        help="with --batch: one compact line per profile (statuses, needs, notes, missing "
+        "information) instead of the full explanation",
+    )
     parser.set_defaults(handler=_explain, usage_error=parser.error)
 
 
@@ -40,11 +46,13 @@ def _explain(args: argparse.Namespace) -> int:
         # Imported here so that explaining one file does not pay for the batch module.
         from engine.cli.batch import run_batch
 
-        return run_batch(args.batch, args.output, rulebase_from(args))
+        return run_batch(args.batch, args.output, rulebase_from(args), summary=args.summary)
     if args.file is None:
         args.usage_error("the following arguments are required: FILE|-")
     if args.output is not None:
         args.usage_error("-o/--output is only for --batch")
+    if args.summary:
+        args.usage_error("--summary is only for --batch")
     name, document = read_profile_document(args.file)
     rulebase = rulebase_from(args)
     try:

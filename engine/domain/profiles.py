@@ -69,12 +69,13 @@ def validate_profile(
 ) -> DiseaseProfile:
     """Validate and normalise a profile by its `disease`, one of `known` (default: every
     registered disease); raises pydantic.ValidationError naming the field (`invalid_disease`
-    when the disease is missing or not known)."""
+    when the disease is missing or not known). Always returns a new instance."""
     known = diseases() if known is None else known
     if isinstance(profile, DiseaseProfile):
-        if profile.disease not in known:
-            return profile_adapter(known).validate_python(profile.model_dump())
-        return profile
+        # Validated again from its field values into a new, plain instance: an object made with
+        # `model_construct` (which skips validation) or a subclass is trusted no more than a
+        # mapping, and the caller's object is never kept.
+        profile = dict(profile.__dict__)
     if not isinstance(profile, Mapping):
         raise ValidationError.from_exception_data(
             "Profile", [InitErrorDetails(type="dict_type", loc=(), input=profile)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from engine.domain.conditions import Leaf, leaves
 from engine.domain.profile_space import Facts, facts_of, field_domains
@@ -13,6 +13,7 @@ from engine.domain.profile_space import Facts, facts_of, field_domains
 from engine.domain.profiles import validate_profile as validate_profile
 from engine.domain.text import normalise_whitespace
 from engine.domain.vocabulary import field_label, value_label, values_label
+from engine.reasoning.cache import explanation_cache
 from engine.reasoning.evaluation import Verdict
 from engine.reasoning.modal import EnumerationView, ModalView, view_of
 from engine.rulebase.loader import load_rulebase
@@ -30,7 +31,7 @@ from schemas.explanation import (
     WhatIf,
     WhatIfOutcome,
 )
-from schemas.profile import AllProfile, AmlProfile, DiseaseProfile
+from schemas.profile import DiseaseProfile
 
 # The one module-level mutable state: the default rulebase, loaded on first use.
 _DEFAULT_RULEBASE_LOCK = threading.Lock()
@@ -66,12 +67,14 @@ def cached_explanation(rulebase: Rulebase, profile: DiseaseProfile) -> Explanati
     """`build_explanation`, memoised per rulebase on the validated profile.
 
     The first call for a profile goes through durable-rules; later calls return the same frozen
-    Explanation object.
+    Explanation object. The explanation holds its own copy of the profile, never `profile`.
     """
-    # The memo's signature still names the two bundled models; it handles any DiseaseProfile.
-    return rulebase.explanations.get_or_build(
-        cast(AmlProfile | AllProfile, profile),
-        lambda validated: build_explanation(rulebase, validated),
+    return explanation_cache(rulebase).get_or_build(
+        profile,
+        # Validated again: the explanation holds its own copy of the profile, never `profile`.
+        lambda validated: build_explanation(
+            rulebase, validate_profile(validated, rulebase.diseases)
+        ),
     )
 
 

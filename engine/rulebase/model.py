@@ -15,7 +15,6 @@ from engine.matching.durable_adapter import DurableMatcher
 from engine.matching.limits import CoreLimitExceeded, fit_rule, original_name, pack_rulesets
 from engine.matching.modal import Clause
 from engine.matching.modal_firing import ModalFiring
-from engine.reasoning.cache import ExplanationCache
 from engine.rulebase.sources import SourceDocument
 from schemas.citation import Citation
 from schemas.rule import NoteSpec, OptionSpec, RuleSpec
@@ -140,9 +139,6 @@ class Rulebase:
     disclaimer: str
     disclaimer_citation: Citation
     firing: Firing = field(repr=False)
-    # Finished explanations by profile: owned by this rulebase, so results never leak across
-    # rulebases (see engine/reasoning/cache.py).
-    explanations: ExplanationCache = field(default_factory=ExplanationCache, init=False, repr=False)
 
     def __repr__(self) -> str:
         return f"Rulebase(version={self.version!r}, root={str(self.root)!r})"

@@ -290,7 +290,7 @@ def _add_api_routes(app: FastAPI, state: _State) -> None:
     async def explain_profile(request: Request) -> Response:
         document = await read_json_object(request, "one profile")
         try:
-            profile = validate_profile(document)
+            profile = validate_profile(document, state.rulebase.diseases)
         except ValidationError as error:
             raise invalid_profile(error, document) from None
         explanation = cached_explanation(state.rulebase, profile)
