@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from engine.domain.profile_space import Value
-from engine.matching.compiler import Expression, compile_condition, encode_fact, split_into_rulesets
+from engine.matching.compiler import Expression, compile_condition, encode_fact
 from engine.matching.durable_adapter import DurableMatcher
+from engine.matching.limits import pack_rulesets
 from engine.rulebase.model import Rulebase, unless_name, when_name
 
 Fired = Callable[[str, Mapping[str, Value]], frozenset[str]]
@@ -25,7 +26,7 @@ def durable_reference(rulebase: Rulebase) -> Fired:
         if item.unless is not None:
             compiled[unless_name(item.id)] = compile_condition(item.unless)
     rulesets = {
-        disease: split_into_rulesets(f"reference-{disease.lower()}", by_name)
+        disease: pack_rulesets(f"reference-{disease.lower()}", by_name)
         for disease, by_name in conditions.items()
     }
     matcher = DurableMatcher({name: rs for per in rulesets.values() for name, rs in per.items()})

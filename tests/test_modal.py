@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from engine import EngineError, Rulebase
 from engine.domain.conditions import Group, Leaf, Node, leaves
 from engine.domain.profile_space import Value, every_profile, facts_of, field_domains
-from engine.matching.compiler import compile_condition, encode_fact, split_into_rulesets
+from engine.matching.compiler import compile_condition, encode_fact
 from engine.matching.durable_adapter import DurableMatcher
+from engine.matching.limits import pack_rulesets
 from engine.matching.modal import Clause, may_form, must_form, sensitivity_forms
 from engine.matching.modal_firing import KINDS, ModalFiring
 from engine.reasoning.evaluation import Verdict, Worlds, judge
@@ -131,7 +132,7 @@ class _Reference:
             conditions[when_name(clause.id)] = compile_condition(clause.when)
             if clause.unless is not None:
                 conditions[unless_name(clause.id)] = compile_condition(clause.unless)
-        self._rulesets = split_into_rulesets("synthetic", conditions)
+        self._rulesets = pack_rulesets("synthetic", conditions)
         self._matcher = DurableMatcher(self._rulesets)
         self._domains = domains
 

@@ -14,10 +14,6 @@ from engine.domain.profile_space import Value
 
 Expression = dict[str, Any]
 
-# The C core's match stack holds 64 entries; a ruleset of at most this many rules (plus the
-# adapter's catch-all) can never overflow it, however many rules match one fact.
-MAX_RULES_PER_RULESET = 40
-
 
 def encode_value(value: Value) -> str:
     if isinstance(value, bool):
@@ -45,16 +41,3 @@ def compile_condition(node: Node) -> Expression | None:
     if len(compiled) == 1:
         return compiled[0]
     return {"$and" if node.kind == "all" else "$or": compiled}
-
-
-def split_into_rulesets(
-    prefix: str, conditions: Mapping[str, Expression | None]
-) -> dict[str, dict[str, Expression | None]]:
-    """Group named conditions into rulesets small enough for the C core's match stack."""
-    names = list(conditions)
-    return {
-        f"{prefix}-{index // MAX_RULES_PER_RULESET}": {
-            name: conditions[name] for name in names[index : index + MAX_RULES_PER_RULESET]
-        }
-        for index in range(0, len(names), MAX_RULES_PER_RULESET)
-    }

@@ -30,9 +30,9 @@ from engine.domain.profile_space import Value, field_domains
 from engine.matching.compiler import (
     compile_condition,
     encode_fact,
-    split_into_rulesets,
 )
 from engine.matching.durable_adapter import DurableMatcher
+from engine.matching.limits import pack_rulesets
 from engine.matching.modal import Clause
 from engine.matching.modal_firing import ModalFiring
 from engine.reasoning.evaluation import Worlds, judge
@@ -142,7 +142,7 @@ def enumeration_fired(
         conditions[when_name(clause.id)] = compile_condition(clause.when)
         if clause.unless is not None:
             conditions[unless_name(clause.id)] = compile_condition(clause.unless)
-    rulesets = split_into_rulesets("bench", conditions)
+    rulesets = pack_rulesets("bench", conditions)
     matcher = DurableMatcher(rulesets)
 
     def fired(world: dict[str, Value]) -> frozenset[str]:
