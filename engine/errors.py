@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import ClassVar
 
 from engine.suggestions import did_you_mean
 
@@ -171,6 +172,24 @@ class InputError(PathwayError):
         self.path = path
         self.field = field
         super().__init__(what, fix, kind=kind, where=path, suggestion=suggestion)
+
+
+class InputErrorOfKind(InputError):
+    """Base of an input error that always has one kind (a subclass sets `KIND`), so that callers
+    can catch it by type while every raise still names its kind."""
+
+    KIND: ClassVar[ErrorKind]
+
+    def __init__(
+        self,
+        what: str,
+        fix: str | None = None,
+        *,
+        path: str,
+        field: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        super().__init__(what, fix, path=path, field=field, kind=self.KIND, suggestion=suggestion)
 
 
 class EngineError(PathwayError):

@@ -37,7 +37,7 @@ from fhir.resources.R4B.procedure import Procedure
 from pydantic import ValidationError
 
 from engine.domain.profile_space import field_domains, profile_from_facts, unknown_fields
-from engine.errors import ErrorKind, InputError
+from engine.errors import ErrorKind, InputErrorOfKind
 from engine.interop.terminology import Terminology, shipped_terminology
 from schemas.fhir_reading import (
     Conflict,
@@ -57,26 +57,10 @@ _REMISSION_BY_CLINICAL_STATUS = {"remission": True, "relapse": False, "recurrenc
 _MAX_CODES_LISTED = 4
 
 
-class FhirInputError(InputError):
+class FhirInputError(InputErrorOfKind):
     """Input that is neither a FHIR Bundle, a resource, nor a list of resources."""
 
-    def __init__(
-        self,
-        what: str,
-        fix: str | None = None,
-        *,
-        path: str,
-        field: str | None = None,
-        suggestion: str | None = None,
-    ) -> None:
-        super().__init__(
-            what,
-            fix,
-            path=path,
-            field=field,
-            kind=ErrorKind.INVALID_FHIR_INPUT,
-            suggestion=suggestion,
-        )
+    KIND = ErrorKind.INVALID_FHIR_INPUT
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from engine.domain.profile_space import field_domains
-from engine.errors import ErrorKind, InputError
+from engine.errors import ErrorKind, InputError, InputErrorOfKind
 from engine.inputs.profile_input import read_input_text
 from engine.inputs.safe_yaml import YamlProblem, parse_yaml
 from engine.rulebase.loader import default_rules_dir
@@ -40,26 +40,10 @@ Key = tuple[str, str]
 """(code system URI, code)."""
 
 
-class TerminologyError(InputError):
+class TerminologyError(InputErrorOfKind):
     """A terminology file that cannot be used: the file and the field say where."""
 
-    def __init__(
-        self,
-        what: str,
-        fix: str | None = None,
-        *,
-        path: str,
-        field: str | None = None,
-        suggestion: str | None = None,
-    ) -> None:
-        super().__init__(
-            what,
-            fix,
-            path=path,
-            field=field,
-            kind=ErrorKind.INVALID_TERMINOLOGY,
-            suggestion=suggestion,
-        )
+    KIND = ErrorKind.INVALID_TERMINOLOGY
 
 
 @dataclass(frozen=True)

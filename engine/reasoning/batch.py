@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from engine.domain.profiles import diseases
 from engine.inputs.profile_input import describe_validation_error
+from engine.inputs.strict_json import RepeatedKey, refuse_repeated_keys
 from engine.reasoning.explainer import cached_explanation, default_rulebase, validate_profile
 from engine.rulebase.model import Rulebase
 from schemas.batch import ErrorLine, SummaryLine
@@ -311,7 +312,7 @@ def _plain_object(raw: bytes | None) -> dict[str, Any] | None:
     try:
         text = raw.decode("utf-8")
         document, end = _SCAN(text, 0)
-    except (ValueError, StopIteration, RecursionError):  # _RepeatedKey is a ValueError
+    except (ValueError, StopIteration, RecursionError):  # RepeatedKey is a ValueError
         return None
     return document if end == len(text) and type(document) is dict else None
 
@@ -329,7 +330,7 @@ def _parse_document(number: int, raw: bytes | None) -> _Problem | dict[str, Any]
         return _Problem("blank line; expected a JSON object holding one profile")
     try:
         document = _DECODER.decode(text)
-    except _RepeatedKey as repeated:
+    except RepeatedKey as repeated:
         return _Problem(f"key '{repeated.key}' is repeated", repeated.key)
     except json.JSONDecodeError as error:
         return _Problem(f"not valid JSON: {error.msg} at column {error.colno}")
@@ -370,25 +371,8 @@ def _error_rest(message: str, field: str | None) -> bytes:
     return b',"error":%b,"field":%b}\n' % (_json_bytes(message), _json_bytes(field))
 
 
-class _RepeatedKey(ValueError):
-    def __init__(self, key: str) -> None:
-        self.key = key
-        super().__init__(key)
-
-
-def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _RepeatedKey(key)
-            seen.add(key)
-    return document
-
-
 # One decoder for every line: `json.loads` with a hook would build a new one per call.
-_DECODER = json.JSONDecoder(object_pairs_hook=_refuse_repeated_keys)
+_DECODER = json.JSONDecoder(object_pairs_hook=refuse_repeated_keys)
 _SCAN = make_scanner(_DECODER)  # type: ignore[arg-type]  # typeshed: a decoder is what it takes
 
 

@@ -148,13 +148,7 @@ def render_markdown(explanation: Explanation) -> str:
     if explanation.notes:
         out += ["", "## Notes from the documents", ""]
         for note in explanation.notes:
-            prefix = "" if note.status is Status.APPLIES else "*(may apply)* "
-            depends = (
-                f" Depends on: {', '.join(field_label(f) for f in note.needs)}."
-                if note.needs
-                else ""
-            )
-            out.append(f"- {prefix}{note.text}{depends}")
+            out.append(markdown_note_line(note))
             out += [
                 f"  > \u201c{normalise_whitespace(c.quote)}\u201d — {citation_location(c)}"
                 for c in note.citations
@@ -174,6 +168,13 @@ def render_markdown(explanation: Explanation) -> str:
     provenance = explanation.provenance
     out.append(f"- Rulebase {provenance.rulebase_version} (sha256 `{provenance.rulebase_sha256}`)")
     return "\n".join(out) + "\n"
+
+
+def markdown_note_line(note: NoteResult) -> str:
+    """A shown note as a Markdown list item: `(may apply)` when it depends on a missing fact."""
+    prefix = "" if note.status is Status.APPLIES else "*(may apply)* "
+    depends = f" Depends on: {', '.join(field_label(f) for f in note.needs)}." if note.needs else ""
+    return f"- {prefix}{note.text}{depends}"
 
 
 def _markdown_option(option: OptionResult) -> list[str]:

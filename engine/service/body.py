@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from engine.inputs.strict_json import RepeatedKey, refuse_repeated_keys
 from engine.service.problems import ApiError
 
 MAX_BODY_BYTES = 1_000_000
@@ -68,8 +69,8 @@ def parse_json(raw: bytes) -> Any:
     if not text.strip():
         raise ApiError(400, "the body is empty; expected a JSON object", kind="empty-body")
     try:
-        document = json.loads(text, object_pairs_hook=_refuse_repeated_keys)
-    except _RepeatedKey as repeated:
+        document = json.loads(text, object_pairs_hook=refuse_repeated_keys)
+    except RepeatedKey as repeated:
         raise ApiError(
             400,
             f"key '{repeated.key}' is repeated in one object; JSON objects must have unique keys",
@@ -111,23 +112,6 @@ def _depth_exceeds(document: Any, limit: int) -> bool:
                     return True
                 stack.append((child, depth + 1))
     return False
-
-
-class _RepeatedKey(ValueError):
-    def __init__(self, key: str) -> None:
-        self.key = key
-        super().__init__(key)
-
-
-def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _RepeatedKey(key)
-            seen.add(key)
-    return document
 
 
 def json_kind(value: Any) -> str:

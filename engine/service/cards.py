@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from engine.domain.vocabulary import STATUS_WORDS, field_label, value_label
-from engine.rendering.explanation import citation_location, what_if_text
+from engine.rendering.explanation import citation_location, markdown_note_line, what_if_text
 from engine.rulebase.model import Rulebase
 from engine.service.cds_models import Card, CardExtension, CardLink, CardSource
 from schemas.citation import Citation
@@ -128,13 +128,7 @@ def detail(
     if explanation.notes:
         out += ["", "**Notes from the page:**", ""]
         for note in explanation.notes:
-            prefix = "" if note.status is Status.APPLIES else "*(may apply)* "
-            depends = (
-                f" Depends on: {', '.join(field_label(f) for f in note.needs)}."
-                if note.needs
-                else ""
-            )
-            out.append(f"- {prefix}{note.text}{depends}")
+            out.append(markdown_note_line(note))
             out += [f"  {quote}" for quote in _quotes(note.citations)]
     out += ["", f"> **Important:** {explanation.disclaimer}"]
     return "\n".join(out)

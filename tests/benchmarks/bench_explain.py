@@ -11,7 +11,6 @@ import importlib.util
 import io
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from report import Row, machine, print_table  # tests/benchmarks/report.py, beside this script
 
 from engine import explain, load_rulebase
 from engine.domain.profile_space import every_profile
@@ -37,8 +38,6 @@ COMPLETE_PROFILE = {
 }
 BATCH_LINES = 100_000
 DISEASES = ("AML", "ALL")
-
-Row = tuple[str, str, str, bool | None]
 
 
 def best_rate(action: Callable[[], object], calls: int, repeats: int = 5) -> float:
@@ -181,19 +180,8 @@ def main() -> int:
     rows: list[Row] = []
     for section in (warm_explain, whole_space_cold, batch):
         rows += section()
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    print(
-        f"Machine: {os.cpu_count()} cores, {memory_gib:.0f} GiB, "
-        f"Python {platform.python_version()}, {platform.machine()}"
-    )
-    widths = [max(len(str(row[i])) for row in rows) for i in range(3)]
-    header = ("measurement", "result", "target")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + "  met")
-    for name, result, target, met in rows:
-        verdict = "" if met is None else ("yes" if met else "NO")
-        cells = (name, result, target)
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + f"  {verdict}")
-    return 0 if all(row[3] is not False for row in rows) else 1
+    print(machine())
+    return print_table(rows)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from report import Row, print_table  # tests/benchmarks/report.py, beside this script
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Run as a script: the repository root on the path, for `tests.chromium`.
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -29,7 +31,6 @@ from engine import load_rulebase  # noqa: E402
 from engine.teaching.explorer import all_explanations, render_explorer_html  # noqa: E402
 from tests.chromium import launch, missing_browser_reason  # noqa: E402
 
-Row = tuple[str, str, str, bool | None]
 UPDATE_TARGET_MS = 50.0
 CHANGES = 60
 
@@ -166,14 +167,7 @@ def browser(page_html: str) -> list[Row]:
 def main() -> int:
     rows, page = generation()
     rows += browser(page)
-    widths = [max(len(str(row[i])) for row in rows) for i in range(3)]
-    header = ("explorer measurement", "result", "target")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + "  met")
-    for name, result, target, met in rows:
-        verdict = "" if met is None else ("yes" if met else "NO")
-        cells = (name, result, target)
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + f"  {verdict}")
-    return 0 if all(row[3] is not False for row in rows) else 1
+    return print_table(rows, "explorer measurement")
 
 
 if __name__ == "__main__":

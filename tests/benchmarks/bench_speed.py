@@ -14,8 +14,6 @@ Run: `.venv/bin/python tests/benchmarks/bench_speed.py` (add `--quick` for fewer
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -23,6 +21,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from report import Row, machine, print_table  # tests/benchmarks/report.py, beside this script
 
 from engine import explain
 from engine.domain.conditions import Group, Leaf, Node
@@ -59,8 +59,6 @@ QUICK = "--quick" in sys.argv
 # Enumeration at 12 extra facts asks durable-rules 147,456 times and aggregates in Python for
 # minutes; it is the reference, so it is measured where it finishes.
 ENUMERATED_UP_TO = 4 if QUICK else 8
-
-Row = tuple[str, str, str, bool | None]
 
 
 def cold_start() -> list[Row]:
@@ -261,28 +259,12 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms"
 
 
-def machine() -> str:
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    load = os.getloadavg()[0]
-    return (
-        f"Machine: {os.cpu_count()} cores, {memory_gib:.0f} GiB, load average {load:.1f}, "
-        f"Python {platform.python_version()}, {platform.machine()}"
-    )
-
-
 def main() -> int:
     rows: list[Row] = []
     for section in (cold_start, unknown_facts, per_evaluation):
         rows += section()
     print(machine())
-    widths = [max(len(str(row[i])) for row in rows) for i in range(3)]
-    header = ("measurement", "result", "target")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + "  met")
-    for name, result, target, met in rows:
-        verdict = "" if met is None else ("yes" if met else "NO")
-        cells = (name, result, target)
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + f"  {verdict}")
-    return 0 if all(row[3] is not False for row in rows) else 1
+    return print_table(rows)
 
 
 if __name__ == "__main__":
