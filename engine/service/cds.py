@@ -6,7 +6,11 @@ neither, the call fails with 412, as the specification asks."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -201,7 +205,66 @@ def _resources_of(key: str, value: dict[str, Any]) -> list[dict[str, Any]]:
 def cards_for_record(
     resources: list[dict[str, Any]], rulebase: Rulebase, terminology: Terminology | None
 ) -> list[Card]:
-    """Map the record, explain each disease found, and answer its cards."""
+    """Map the record, explain each disease found, and answer its cards (each with a fresh
+    uuid, as the feedback endpoint tells calls apart by it)."""
+    return [
+        card.model_copy(update={"uuid": str(uuid.uuid4())})
+        for card in _RECORD_CARDS.get(resources, rulebase, terminology)
+    ]
+
+
+class _RecordCards:
+    """The cards of a record, remembered: an EHR calls patient-view each time a chart opens,
+    with the same resources until something is recorded. The key is the SHA-256 of the
+    resources' repr (they come from the strict JSON reader or the FHIR server's JSON, so the repr
+    of equal content is equal and of different content different) with the rulebase and the
+    terminology map, both kept alive so their ids are never reused. Bounded; least recently used
+    first out. Remembered cards are frozen models; each answer gets new uuids."""
+
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[int, int, str], tuple[Card, ...]] = OrderedDict()
+        self._kept: dict[int, object] = {}
+
+    def get(
+        self,
+        resources: list[dict[str, Any]],
+        rulebase: Rulebase,
+        terminology: Terminology | None,
+    ) -> tuple[Card, ...]:
+        digest = hashlib.sha256(repr(resources).encode("utf-8")).hexdigest()
+        key = (id(rulebase), id(terminology), digest)
+        with self._lock:
+            cards = self._entries.get(key)
+            if cards is not None and self._owns(rulebase, terminology):
+                self._entries.move_to_end(key)
+                return cards
+        cards = tuple(_cards_now(resources, rulebase, terminology))
+        with self._lock:
+            if len(self._kept) < 64:  # one rulebase and one map per server; tests make a few
+                self._kept.setdefault(id(rulebase), rulebase)
+                self._kept.setdefault(id(terminology), terminology)
+            if self._owns(rulebase, terminology):
+                self._entries[key] = cards
+                while len(self._entries) > self.SIZE:
+                    self._entries.popitem(last=False)
+        return cards
+
+    def _owns(self, rulebase: Rulebase, terminology: Terminology | None) -> bool:
+        return (
+            self._kept.get(id(rulebase)) is rulebase
+            and self._kept.get(id(terminology)) is terminology
+        )
+
+
+_RECORD_CARDS = _RecordCards()
+
+
+def _cards_now(
+    resources: list[dict[str, Any]], rulebase: Rulebase, terminology: Terminology | None
+) -> list[Card]:
     reading = profile_from_fhir(resources, terminology=terminology)
     cards: list[Card] = []
     for disease_reading in reading.profiles:
