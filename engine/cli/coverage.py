@@ -11,16 +11,14 @@ import json
 import sys
 from typing import Any
 
-from engine.cli.common import EXIT_FAILED, EXIT_OK, rulebase_from
+from engine.cli.common import EXIT_FAILED, EXIT_OK, known_document, rulebase_from
 from engine.domain.text import normalise_whitespace, wrap
-from engine.errors import ErrorKind, InputError
 from engine.review.coverage import (
     CoverageReport,
     DocumentCoverage,
     StatementCoverage,
     coverage_report,
 )
-from engine.suggestions import closest
 
 COVERAGE_FORMATS = ("text", "markdown", "json")
 _WIDTH = 100
@@ -38,14 +36,8 @@ def register(subparsers: Any) -> None:
 
 def _coverage(args: argparse.Namespace) -> int:
     rulebase = rulebase_from(args)
-    if args.document is not None and args.document not in rulebase.sources:
-        raise InputError(
-            f"unknown document '{args.document}'",
-            f"Known documents: {', '.join(rulebase.sources)}.",
-            path="--document",
-            kind=ErrorKind.UNKNOWN_DOCUMENT,
-            suggestion=closest(args.document, rulebase.sources),
-        )
+    if args.document is not None:
+        known_document(rulebase, args.document, "--document")
     report = coverage_report(rulebase, (args.document,) if args.document else ())
     renderers = {"text": render_text, "markdown": render_markdown, "json": render_json}
     sys.stdout.write(renderers[args.format](report))

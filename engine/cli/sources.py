@@ -10,12 +10,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine.cli.common import EXIT_FAILED, EXIT_OK, rulebase_from
+from engine.cli.common import EXIT_FAILED, EXIT_OK, known_document, rulebase_from
 from engine.errors import ErrorKind, InputError
 from engine.review.revision_store import store_revision
 from engine.review.revisions import diff_source
-from engine.rulebase.model import Rulebase
-from engine.suggestions import closest as closest_name
 from schemas.revision import CitationStatus, RevisionReport
 
 # Far above a real page (the stored ones are about 6 KB); a larger file is not a page.
@@ -62,7 +60,7 @@ def _iso_date(value: str) -> date:
 
 def _diff(args: argparse.Namespace) -> int:
     rulebase = rulebase_from(args)
-    document = _known_document(rulebase, args.document)
+    document = known_document(rulebase, args.document, "DOCUMENT")
     report = diff_source(rulebase, document, read_new_text(args.new_text))
     if args.format == "json":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
@@ -73,7 +71,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _update(args: argparse.Namespace) -> int:
     rulebase = rulebase_from(args)
-    document = _known_document(rulebase, args.document)
+    document = known_document(rulebase, args.document, "DOCUMENT")
     new_text = read_new_text(args.new_text)
     report = diff_source(rulebase, document, new_text)
     today = date.today()
@@ -96,19 +94,6 @@ def _update(args: argparse.Namespace) -> int:
             "closest passage; `pathway check` shows each."
         )
     return EXIT_OK
-
-
-def _known_document(rulebase: Rulebase, document: str) -> str:
-    if document in rulebase.sources:
-        return str(document)
-    raise InputError(
-        f"unknown document '{document}'",
-        f"Known documents: {', '.join(rulebase.sources)}.",
-        path="DOCUMENT",
-        field="document",
-        kind=ErrorKind.UNKNOWN_DOCUMENT,
-        suggestion=closest_name(document, rulebase.sources),
-    )
 
 
 def read_new_text(name: str) -> str:
