@@ -26,6 +26,7 @@ from engine.interop import (
     load_terminology,
     profile_from_fhir,
 )
+from engine.interop.memo import ContentMemo
 from engine.rulebase.loader import load_rulebase
 from schemas.fhir_reading import DiseaseReading, Evidence, FhirReading
 from schemas.profile import PROFILE_MODELS
@@ -531,7 +532,7 @@ def test_a_remembered_resource_reads_as_reading_it_afresh(monkeypatch: pytest.Mo
 
     for name in sorted(p.name for p in FHIR.glob("*.json")):
         remembered = [read(name), read(name)]
-        monkeypatch.setattr(fhir, "_READINGS", fhir._ResourceMemo())
+        monkeypatch.setattr(fhir, "_READINGS", ContentMemo(fhir.READINGS_REMEMBERED))
         assert remembered == [read(name)] * 2, name
 
 
@@ -554,8 +555,7 @@ def test_the_memo_reads_again_what_changed_and_tells_terminologies_apart() -> No
 def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.interop import fhir
 
-    memo = fhir._ResourceMemo()
-    monkeypatch.setattr(memo, "SIZE", 5)
+    memo: ContentMemo[Any] = ContentMemo(5)
     monkeypatch.setattr(fhir, "_READINGS", memo)
     template = record("aml-remission-flt3-transplant.json")
     for number in range(12):
@@ -563,4 +563,4 @@ def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         for entry in bundle["entry"]:
             entry["resource"]["id"] = f"{entry['resource'].get('id', 'x')}-{number}"
         profile_from_fhir(bundle)
-    assert len(memo._entries) == 5
+    assert len(memo) == 5

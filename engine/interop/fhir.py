@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +36,7 @@ from pydantic import ValidationError
 
 from engine.domain.profile_space import field_domains, profile_from_facts, unknown_fields
 from engine.errors import ErrorKind, InputErrorOfKind
+from engine.interop.memo import ContentMemo
 from engine.interop.terminology import Terminology, shipped_terminology
 from schemas.fhir_reading import (
     Conflict,
@@ -87,7 +86,7 @@ def profile_from_fhir(data: Any, terminology: Terminology | None = None) -> Fhir
     ignored: list[IgnoredResource] = []
     facts: list[_Fact] = []
     for name, raw in _named_resources(data, ignored):
-        said, skipped = _READINGS.read(name, raw, terminology)
+        said, skipped = _read_remembered(name, raw, terminology)
         facts.extend(said)
         ignored.extend(skipped)
     readings = tuple(
@@ -163,60 +162,34 @@ def _name(position: str, raw: dict[str, Any]) -> str:
     return position
 
 
-class _ResourceMemo:
-    """What one resource says, remembered by its content: strict R4B parsing is most of the cost
-    of a record (about 0.1–0.2 ms a resource), and an EHR sends the same resources again each time
-    a chart opens. The key is the SHA-256 of the resource's canonical JSON with its name and the
-    terminology object, so a hit is provably the same reading; the memo keeps derived facts only
-    (codes, values, reasons), never the resources themselves, and is bounded (least recently
-    used entries go first)."""
-
-    SIZE = 4096
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[
-            tuple[int, str, str], tuple[tuple[_Fact, ...], tuple[IgnoredResource, ...]]
-        ] = OrderedDict()
-        # The terminology objects keyed by id(): kept alive, so that an id is never reused.
-        self._terminologies: dict[int, Terminology] = {}
-
-    def read(
-        self, name: str, raw: dict[str, Any], terminology: Terminology
-    ) -> tuple[tuple[_Fact, ...], tuple[IgnoredResource, ...]]:
-        try:
-            canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), allow_nan=False)
-        except (TypeError, ValueError, RecursionError):
-            canonical = None  # not JSON data: read it uncached (and most likely refuse it)
-        if canonical is None:
-            return self._read_now(name, raw, terminology)
-        key = (id(terminology), name, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None and self._terminologies.get(id(terminology)) is terminology:
-                self._entries.move_to_end(key)
-                return hit
-        result = self._read_now(name, raw, terminology)
-        with self._lock:
-            if len(self._terminologies) < 64:  # a site has one map; tests make a few
-                self._terminologies.setdefault(id(terminology), terminology)
-            if self._terminologies.get(id(terminology)) is terminology:
-                self._entries[key] = result
-                while len(self._entries) > self.SIZE:
-                    self._entries.popitem(last=False)
-        return result
-
-    @staticmethod
-    def _read_now(
-        name: str, raw: dict[str, Any], terminology: Terminology
-    ) -> tuple[tuple[_Fact, ...], tuple[IgnoredResource, ...]]:
-        skipped: list[IgnoredResource] = []
-        found = _read(name, raw, terminology, skipped)
-        return tuple(found), tuple(skipped)
+def _read_remembered(
+    name: str, raw: dict[str, Any], terminology: Terminology
+) -> tuple[tuple[_Fact, ...], tuple[IgnoredResource, ...]]:
+    """What one resource says, remembered by its content (`_READINGS`): strict R4B parsing is
+    most of the cost of a record (about 0.1–0.2 ms a resource). The key is the SHA-256 of the
+    resource's canonical JSON with its name and the terminology map, so a hit is provably the same
+    reading; only derived facts (codes, values, reasons) are kept, never the resources."""
+    try:
+        canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return _read_now(name, raw, terminology)  # not JSON data: uncached (most likely refused)
+    digest = hashlib.sha256(f"{name}\n{canonical}".encode()).hexdigest()
+    return _READINGS.get_or_build((terminology,), digest, lambda: _read_now(name, raw, terminology))
 
 
-_READINGS = _ResourceMemo()
-"""The one module-level cache of this package (see `_ResourceMemo`)."""
+def _read_now(
+    name: str, raw: dict[str, Any], terminology: Terminology
+) -> tuple[tuple[_Fact, ...], tuple[IgnoredResource, ...]]:
+    skipped: list[IgnoredResource] = []
+    found = _read(name, raw, terminology, skipped)
+    return tuple(found), tuple(skipped)
+
+
+READINGS_REMEMBERED = 4096
+_READINGS: ContentMemo[tuple[tuple[_Fact, ...], tuple[IgnoredResource, ...]]] = ContentMemo(
+    READINGS_REMEMBERED
+)
+"""The one module-level cache of this package (see `_read_remembered`)."""
 
 
 def _read(

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +17,7 @@ from pydantic import ValidationError
 
 from engine.domain.vocabulary import disease_label
 from engine.interop.fhir import profile_from_fhir
+from engine.interop.memo import ContentMemo
 from engine.interop.terminology import Terminology
 from engine.reasoning.explainer import explain
 from engine.rulebase.model import Rulebase
@@ -209,57 +208,20 @@ def cards_for_record(
     uuid, as the feedback endpoint tells calls apart by it)."""
     return [
         card.model_copy(update={"uuid": str(uuid.uuid4())})
-        for card in _RECORD_CARDS.get(resources, rulebase, terminology)
+        for card in _RECORD_CARDS.get_or_build(
+            (rulebase, terminology),
+            hashlib.sha256(repr(resources).encode("utf-8")).hexdigest(),
+            lambda: tuple(_cards_now(resources, rulebase, terminology)),
+        )
     ]
 
 
-class _RecordCards:
-    """The cards of a record, remembered: an EHR calls patient-view each time a chart opens,
-    with the same resources until something is recorded. The key is the SHA-256 of the
-    resources' repr (they come from the strict JSON reader or the FHIR server's JSON, so the repr
-    of equal content is equal and of different content different) with the rulebase and the
-    terminology map, both kept alive so their ids are never reused. Bounded; least recently used
-    first out. Remembered cards are frozen models; each answer gets new uuids."""
-
-    SIZE = 1024
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[int, int, str], tuple[Card, ...]] = OrderedDict()
-        self._kept: dict[int, object] = {}
-
-    def get(
-        self,
-        resources: list[dict[str, Any]],
-        rulebase: Rulebase,
-        terminology: Terminology | None,
-    ) -> tuple[Card, ...]:
-        digest = hashlib.sha256(repr(resources).encode("utf-8")).hexdigest()
-        key = (id(rulebase), id(terminology), digest)
-        with self._lock:
-            cards = self._entries.get(key)
-            if cards is not None and self._owns(rulebase, terminology):
-                self._entries.move_to_end(key)
-                return cards
-        cards = tuple(_cards_now(resources, rulebase, terminology))
-        with self._lock:
-            if len(self._kept) < 64:  # one rulebase and one map per server; tests make a few
-                self._kept.setdefault(id(rulebase), rulebase)
-                self._kept.setdefault(id(terminology), terminology)
-            if self._owns(rulebase, terminology):
-                self._entries[key] = cards
-                while len(self._entries) > self.SIZE:
-                    self._entries.popitem(last=False)
-        return cards
-
-    def _owns(self, rulebase: Rulebase, terminology: Terminology | None) -> bool:
-        return (
-            self._kept.get(id(rulebase)) is rulebase
-            and self._kept.get(id(terminology)) is terminology
-        )
-
-
-_RECORD_CARDS = _RecordCards()
+_RECORD_CARDS: ContentMemo[tuple[Card, ...]] = ContentMemo(1024)
+"""The cards of a record, remembered: an EHR calls patient-view each time a chart opens, with the
+same resources until something is recorded. The key is the SHA-256 of the resources' repr (they
+come from the strict JSON reader or the FHIR server's JSON, so equal content has an equal repr and
+different content a different one) with the rulebase and the terminology map. Remembered cards
+are frozen models; each answer gets new uuids."""
 
 
 def _cards_now(
